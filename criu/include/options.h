@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Parsed command line. Filled once by the cli and read-only afterwards
+ * through the `opts` pointer (one of the three allowed globals).
+ */
+#ifndef CRIU_INCLUDE_OPTIONS_H
+#define CRIU_INCLUDE_OPTIONS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "common/compiler.h"
+
+enum criu_cmd {
+	CMD_NONE = 0,
+	CMD_CHECK,
+	CMD_DUMP,
+	CMD_RESTORE,
+};
+
+enum pid_method {
+	PID_METHOD_AUTO = 0,
+	PID_METHOD_SET_TID,
+	PID_METHOD_NS_LAST_PID,
+	PID_METHOD_SPIN,
+};
+
+#define CR_MAX_FEATURES 16
+
+struct cr_options {
+	enum criu_cmd cmd;
+	pid_t tree;
+	const char *images_dir;
+	const char *work_dir;
+	const char *log_file;
+	int log_level;
+	const char *pidfile;
+	bool restore_detached;
+	bool restore_sibling;
+	bool leave_running;
+	bool leave_stopped;
+	bool shell_job;
+	bool unprivileged;
+	bool display_stats;
+	enum pid_method pid_method;
+	/* check */
+	bool check_all;
+	int nr_features;
+	const char *features[CR_MAX_FEATURES];
+	bool show_version;
+	bool show_help;
+};
+
+extern const struct cr_options *opts;
+
+/*
+ * Parse argv into *o (pure: no logging, no exit). On failure returns -1 and
+ * writes a one-line reason into err. Used by main() and the unit tests.
+ */
+int options_parse(int argc, char **argv, struct cr_options *o, char *err, size_t errlen);
+/* Publish *o as the process-wide options. */
+void options_publish(const struct cr_options *o);
+const char *pid_method_name(enum pid_method m);
+
+#endif /* CRIU_INCLUDE_OPTIONS_H */
