@@ -61,13 +61,17 @@ $(BUILD)/images/%.pb-c.o: $(BUILD)/images/%.pb-c.c $(PB_H)
 CRIU_DIRS	:= cli dump restore pstree mem files img kern util arch/$(ARCH)
 CRIU_SRCS	:= $(foreach d,$(CRIU_DIRS),$(wildcard criu/$(d)/*.c))
 CRIU_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(CRIU_SRCS))
-GENERATED	:= $(PB_H) $(BUILD)/images/images.h
+GENERATED	= $(PB_H) $(BUILD)/images/images.h $(COMPEL_GENERATED)
 
 $(BUILD)/criu/%.o: criu/%.c | $(GENERATED)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
-criu/criu: $(CRIU_OBJS) $(PB_O)
+# compel: the injection library, the blob tool and the syscall header.
+# It defines LIBCOMPEL (a static library criu links) and COMPEL_GENERATED.
+include compel/Makefile.inc
+
+criu/criu: $(CRIU_OBJS) $(PB_O) $(LIBCOMPEL)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 include test/Makefile.inc
