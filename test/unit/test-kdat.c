@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel probes: the /proc and /sys parsers on recorded lines.
+ * Kernel probes: the /proc and /sys parsers on recorded lines, the PID
+ * method decisions on hand-made tables, and one live probe that must leave
+ * no task behind.
  */
+#include <errno.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "kdat.h"
 #include "unit.h"
@@ -179,4 +183,181 @@ UNIT_TEST(kdat_stat_mm_fields)
 	EXPECT_EQ(kdat_parse_stat_mm("", &mm), -1);
 	EXPECT_EQ(kdat_parse_stat_mm("6304 (cat) R 6300 6300 4227 0 -1 4194304 114 0 0 0 0 0 0 0 "
 				     "20 0 1 0 78514 3133440 409 18446744073709551615 x", &mm), -1);
+}
+
+static struct kdat table(enum kdat_probe set_tid, int set_tid_err, enum kdat_probe ns,
+			 int ns_err)
+{
+	struct kdat k = {
+		.probed = true,
+		.clone3_set_tid = { set_tid, set_tid_err },
+		.ns_last_pid = { ns, ns_err },
+		.seccomp_mode = 0,
+		.pid_max = 32768,
+	};
+
+	return k;
+}
+
+UNIT_TEST(kdat_auto_prefers_set_tid)
+{
+	struct kdat k = table(PROBE_OK, EEXIST, PROBE_OK, 0);
+	char why[512];
+
+	k.has_cap_checkpoint_restore = true;
+	EXPECT_EQ(kdat_auto_pid_method(&k, why, sizeof(why)), PID_METHOD_SET_TID);
+	EXPECT_STR(why, "clone3 with set_tid is permitted (CAP_CHECKPOINT_RESTORE held)");
+
+	k.has_cap_checkpoint_restore = false;
+	k.has_cap_sys_admin = true;
+	k.in_userns = true;
+	EXPECT_EQ(kdat_auto_pid_method(&k, why, sizeof(why)), PID_METHOD_SET_TID);
+	EXPECT_HAS(why, "CAP_SYS_ADMIN held in our own user namespace");
+}
+
+UNIT_TEST(kdat_auto_falls_back_to_ns_last_pid)
+{
+	struct kdat k = table(PROBE_NO_CAP, EPERM, PROBE_OK, 0);
+	char why[512];
+
+	EXPECT_EQ(kdat_auto_pid_method(&k, why, sizeof(why)), PID_METHOD_NS_LAST_PID);
+	EXPECT_HAS(why, "not permitted (EPERM");
+	EXPECT_HAS(why, "ns_last_pid is writable");
+
+	k = table(PROBE_BLOCKED, ENOSYS, PROBE_OK, 0);
+	EXPECT_EQ(kdat_auto_pid_method(&k, why, sizeof(why)), PID_METHOD_NS_LAST_PID);
+	EXPECT_HAS(why, "blocked by a seccomp filter (ENOSYS)");
+}
+
+UNIT_TEST(kdat_auto_spins_last)
+{
+	struct kdat k = table(PROBE_BLOCKED, ENOSYS, PROBE_RO, EROFS);
+	char why[512];
+
+	EXPECT_EQ(kdat_auto_pid_method(&k, why, sizeof(why)), PID_METHOD_SPIN);
+	EXPECT_STR(why, "clone3 is blocked by a seccomp filter (ENOSYS) and /proc/sys is "
+			"read-only: only spinning is left");
+
+	k = table(PROBE_UNSUPPORTED, E2BIG, PROBE_NO_CAP, EPERM);
+	EXPECT_EQ(kdat_auto_pid_method(&k, why, sizeof(why)), PID_METHOD_SPIN);
+	EXPECT_HAS(why, "no clone3 with set_tid (E2BIG)");
+	EXPECT_HAS(why, "not writable (EPERM");
+
+	/* never probed: nothing is assumed to work */
+	k = table(PROBE_UNKNOWN, 0, PROBE_UNKNOWN, 0);
+	EXPECT_EQ(kdat_auto_pid_method(&k, why, sizeof(why)), PID_METHOD_SPIN);
+}
+
+UNIT_TEST(kdat_reasons_fit_small_buffers)
+{
+	struct kdat k = table(PROBE_BLOCKED, ENOSYS, PROBE_RO, EROFS);
+	char why[16];
+
+	memset(why, 'x', sizeof(why));
+	EXPECT_EQ(kdat_auto_pid_method(&k, why, sizeof(why)), PID_METHOD_SPIN);
+	EXPECT_EQ(strlen(why), sizeof(why) - 1);
+	EXPECT_EQ(kdat_pid_method_usable(&k, PID_METHOD_NS_LAST_PID, why, sizeof(why)), -1);
+	EXPECT(strlen(why) < sizeof(why));
+}
+
+UNIT_TEST(kdat_forced_set_tid)
+{
+	struct kdat k = table(PROBE_NO_CAP, EPERM, PROBE_NO_CAP, EPERM);
+	char why[512];
+
+	EXPECT_EQ(kdat_pid_method_usable(&k, PID_METHOD_SET_TID, why, sizeof(why)), -1);
+	EXPECT_HAS(why, "setcap cap_checkpoint_restore+eip criu/criu");
+	EXPECT_HAS(why, "--cap-add CHECKPOINT_RESTORE");
+
+	k = table(PROBE_BLOCKED, ENOSYS, PROBE_OK, 0);
+	EXPECT_EQ(kdat_pid_method_usable(&k, PID_METHOD_SET_TID, why, sizeof(why)), -1);
+	EXPECT_HAS(why, "seccomp");
+	EXPECT_HAS(why, "needs the capability too");	/* the filter hid EPERM */
+	k.has_cap_checkpoint_restore = true;
+	EXPECT_EQ(kdat_pid_method_usable(&k, PID_METHOD_SET_TID, why, sizeof(why)), -1);
+	EXPECT(!strstr(why, "capability too"));
+
+	k = table(PROBE_UNSUPPORTED, EINVAL, PROBE_OK, 0);
+	EXPECT_EQ(kdat_pid_method_usable(&k, PID_METHOD_SET_TID, why, sizeof(why)), -1);
+	EXPECT_HAS(why, "Linux 5.5");
+
+	k = table(PROBE_OK, EEXIST, PROBE_RO, EROFS);
+	EXPECT_EQ(kdat_pid_method_usable(&k, PID_METHOD_SET_TID, why, sizeof(why)), 0);
+	EXPECT_HAS(why, "permitted");
+}
+
+UNIT_TEST(kdat_forced_ns_last_pid)
+{
+	struct kdat k = table(PROBE_OK, EEXIST, PROBE_RO, EROFS);
+	char why[512];
+
+	EXPECT_EQ(kdat_pid_method_usable(&k, PID_METHOD_NS_LAST_PID, why, sizeof(why)), -1);
+	EXPECT_HAS(why, "/proc/sys is read-only");
+	EXPECT_HAS(why, "clone3 with set_tid would not need /proc/sys");
+	EXPECT_HAS(why, "--pid-method set_tid");
+
+	k = table(PROBE_NO_CAP, EPERM, PROBE_RO, EROFS);
+	EXPECT_EQ(kdat_pid_method_usable(&k, PID_METHOD_NS_LAST_PID, why, sizeof(why)), -1);
+	EXPECT_HAS(why, "would not need /proc/sys");
+	EXPECT_HAS(why, "setcap cap_checkpoint_restore+eip");
+
+	/* the container case: filter, read-only /proc/sys, no capability */
+	k = table(PROBE_BLOCKED, ENOSYS, PROBE_RO, EROFS);
+	EXPECT_EQ(kdat_pid_method_usable(&k, PID_METHOD_NS_LAST_PID, why, sizeof(why)), -1);
+	EXPECT_HAS(why, "blocked by a seccomp filter");
+	EXPECT_HAS(why, "--cap-add CHECKPOINT_RESTORE");
+
+	k = table(PROBE_NO_CAP, EPERM, PROBE_NO_CAP, EPERM);
+	EXPECT_EQ(kdat_pid_method_usable(&k, PID_METHOD_NS_LAST_PID, why, sizeof(why)), -1);
+	EXPECT_HAS(why, "CAP_CHECKPOINT_RESTORE");
+
+	k = table(PROBE_NO_CAP, EPERM, PROBE_OK, 0);
+	EXPECT_EQ(kdat_pid_method_usable(&k, PID_METHOD_NS_LAST_PID, why, sizeof(why)), 0);
+}
+
+UNIT_TEST(kdat_spin_and_auto_always_usable)
+{
+	struct kdat k = table(PROBE_BLOCKED, ENOSYS, PROBE_RO, EROFS);
+	char why[512];
+
+	EXPECT_EQ(kdat_pid_method_usable(&k, PID_METHOD_SPIN, why, sizeof(why)), 0);
+	EXPECT_HAS(why, "32768");
+	EXPECT_EQ(kdat_pid_method_usable(&k, PID_METHOD_AUTO, why, sizeof(why)), 0);
+	EXPECT_HAS(why, "only spinning is left");
+	EXPECT_EQ(kdat_pid_method_usable(&k, (enum pid_method)42, why, sizeof(why)), -1);
+}
+
+UNIT_TEST(kdat_spin_cost)
+{
+	struct kdat k = table(PROBE_BLOCKED, ENOSYS, PROBE_RO, EROFS);
+	double s;
+
+	EXPECT(kdat_spin_seconds(&k) == 0);	/* not measured */
+	k.fork_rate = 22000;
+	s = kdat_spin_seconds(&k);
+	EXPECT(s > 1.48 && s < 1.50);
+	k.pid_max = 0;
+	EXPECT(kdat_spin_seconds(&k) == 0);
+	EXPECT_STR(kdat_probe_name(PROBE_RO), "read-only");
+	EXPECT_STR(kdat_probe_name((enum kdat_probe)99), "?");
+}
+
+/* The real thing, on whatever runs the tests: facts true on any Linux x86_64. */
+UNIT_TEST(kdat_live_probe_leaves_nothing)
+{
+	const struct kdat *k;
+	int status;
+
+	EXPECT_EQ(kdat_probe(), 0);
+	k = kdat_get();
+	EXPECT(k->probed);
+	EXPECT(k->clone3_set_tid.res != PROBE_BUG);
+	EXPECT(k->clone3_set_tid.res != PROBE_UNKNOWN);
+	EXPECT(k->pid_max >= 2);
+	/* the probes' helper children are all reaped */
+	EXPECT_EQ(waitpid(-1, &status, WNOHANG), -1);
+	EXPECT_EQ(errno, ECHILD);
+	EXPECT_EQ(kdat_probe_fork_rate(), 0);
+	EXPECT(k->fork_rate > 0);
+	EXPECT_EQ(waitpid(-1, &status, WNOHANG), -1);
 }
