@@ -3,7 +3,7 @@
  * The kernel-feature table: filled once by kdat_probe() and read-only
  * afterwards. This file runs the probes in order and holds the small ones
  * (capabilities, seccomp, user namespace, pid_max, fork rate); the others
- * live in kdat-pid.c.
+ * live in kdat-pid.c and kdat-task.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -152,6 +152,7 @@ int kdat_probe(void)
 	probe_pid_max(k);
 	kdat_probe_clone3_set_tid(k);
 	kdat_probe_ns_last_pid(k);
+	kdat_probe_task(k);
 	k->probed = true;
 	return k->clone3_set_tid.res == PROBE_BUG ? -1 : 0;
 }
