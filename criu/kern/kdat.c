@@ -3,7 +3,7 @@
  * The kernel-feature table: filled once by kdat_probe() and read-only
  * afterwards. This file runs the probes in order and holds the small ones
  * (capabilities, seccomp, user namespace, pid_max, fork rate); the others
- * live in kdat-pid.c and kdat-task.c.
+ * live in kdat-pid.c, kdat-task.c and kdat-mm.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -153,6 +153,12 @@ int kdat_probe(void)
 	kdat_probe_clone3_set_tid(k);
 	kdat_probe_ns_last_pid(k);
 	kdat_probe_task(k);
+	kdat_probe_mm_map(k);
+	kdat_probe_vdso(k);
+	kdat_probe_thp(k);
+	kdat_probe_madv_populate(k);
+	kdat_probe_uffd(k);
+	kdat_probe_soft_dirty(k);
 	k->probed = true;
 	return k->clone3_set_tid.res == PROBE_BUG ? -1 : 0;
 }

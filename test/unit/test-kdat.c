@@ -354,6 +354,8 @@ UNIT_TEST(kdat_live_probe_leaves_nothing)
 	EXPECT(k->clone3_set_tid.res != PROBE_BUG);
 	EXPECT(k->clone3_set_tid.res != PROBE_UNKNOWN);
 	EXPECT(k->pid_max >= 2);
+	EXPECT(k->vdso.vdso.end > k->vdso.vdso.start);
+	EXPECT(k->soft_dirty.res != PROBE_UNKNOWN);
 	/* the probes' helper children are all reaped */
 	EXPECT_EQ(waitpid(-1, &status, WNOHANG), -1);
 	EXPECT_EQ(errno, ECHILD);
