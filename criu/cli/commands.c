@@ -1,13 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Temporary command stubs, replaced as check, dump and restore land. */
+/* Temporary command stubs, replaced as dump and restore land. */
 #include "cli.h"
 #include "log.h"
-
-int cli_check(void)
-{
-	pr_err("check is not implemented yet\n");
-	return -1;
-}
 
 int cli_dump(const struct cli_dirs *dirs)
 {
