@@ -40,6 +40,13 @@ static int scan_vdso(struct compel_ctl *ctl)
 	return ret;
 }
 
+/*
+ * Only `syscall` is written, no trailing int3: we stop at syscall exit
+ * with PTRACE_SYSCALL as for the vDSO. An int3 would raise SIGTRAP while
+ * we block every signal, and the kernel forces a blocked fault signal
+ * through by resetting its handler to SIG_DFL: the task would lose its
+ * own SIGTRAP handler.
+ */
 static int patch_at_ip(struct compel_ctl *ctl)
 {
 	unsigned long ip = compel_arch_ip(&ctl->regs);
