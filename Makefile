@@ -58,7 +58,7 @@ $(BUILD)/images/%.pb-c.o: $(BUILD)/images/%.pb-c.c $(PB_H)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # ---- criu ----
-CRIU_DIRS	:= cli dump restore pstree mem files img kern util arch/$(ARCH)
+CRIU_DIRS	:= cli dump restore pstree task mem files img kern util arch/$(ARCH)
 CRIU_SRCS	:= $(foreach d,$(CRIU_DIRS),$(wildcard criu/$(d)/*.c))
 CRIU_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(CRIU_SRCS))
 GENERATED	= $(PB_H) $(BUILD)/images/images.h $(COMPEL_GENERATED)
@@ -70,6 +70,11 @@ $(BUILD)/criu/%.o: criu/%.c | $(GENERATED)
 # compel: the injection library, the blob tool and the syscall header.
 # It defines LIBCOMPEL (a static library criu links) and COMPEL_GENERATED.
 include compel/Makefile.inc
+
+# The restorer blob: criu/pie plus its arch part, run inside restoring tasks.
+RESTORER_SRCS	:= $(wildcard criu/pie/*.c) $(wildcard criu/arch/$(ARCH)/pie/*.c)
+$(eval $(call compel_blob,criu/pie/restorer,$(RESTORER_SRCS),rst_task_entry))
+$(BUILD)/pie/criu/%.o: PIE_EXTRA += -Icriu/pie -Icriu/arch/$(ARCH)/include
 
 criu/criu: $(CRIU_OBJS) $(PB_O) $(LIBCOMPEL)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)

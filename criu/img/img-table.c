@@ -24,6 +24,8 @@ static const struct img_type_info table[IMG_NR_TYPES] = {
 			     IMG_HEAD_COMMON, D(ghost_file_entry) },
 	[IMG_REMAP_FPATH] = { "remap-fpath", "remap-fpath.img", REMAP_FPATH_MAGIC,
 			      IMG_HEAD_COMMON, D(remap_file_path_entry) },
+	[IMG_PIPES_DATA] = { "pipes-data", "pipes-data.img", PIPES_DATA_MAGIC, IMG_HEAD_COMMON,
+			     D(pipe_data_entry) },
 	[IMG_STATS_DUMP] = { "stats-dump", "stats-dump", STATS_MAGIC, IMG_HEAD_SERVICE,
 			     D(stats_entry) },
 	[IMG_STATS_RESTORE] = { "stats-restore", "stats-restore", STATS_MAGIC,

@@ -25,6 +25,7 @@ enum img_type {
 	IMG_FS,
 	IMG_GHOST_FILE,
 	IMG_REMAP_FPATH,
+	IMG_PIPES_DATA,
 	IMG_STATS_DUMP,
 	IMG_STATS_RESTORE,
 	IMG_NR_TYPES,
@@ -74,5 +75,13 @@ int img_read_raw(struct img *img, void *buf, size_t len) __must_check;
 off_t img_raw_left(struct img *img);
 /* The fd with the file position at the first unbuffered byte. */
 int img_raw_fd(struct img *img);
+
+/* inventory.img: written last by a dump, checked first by a restore. */
+struct inventory {
+	pid_t root_pid;
+	char kernel_release[65];
+};
+int img_write_inventory(int dirfd, pid_t root) __must_check;
+int img_read_inventory(int dirfd, struct inventory *inv) __must_check;
 
 #endif /* CRIU_INCLUDE_IMAGE_H */

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Dump orchestration: seize the tree, collect every task's state through
+ * the resource modules, write the images, then kill, resume or stop the
+ * tree. Any failure resumes the tree exactly as it was, and a dump that
+ * failed leaves no inventory.img, so it can never be restored by mistake.
+ */
+#include <fcntl.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "dump: "
+#include "dump.h"
+#include "files.h"
+#include "image.h"
+#include "log.h"
+#include "mem.h"
+#include "options.h"
+#include "pstree.h"
+#include "stats.h"
+#include "task.h"
+
+static int dump_one_task(int dirfd, struct pstree_item *it, struct file_ids *files,
+			 unsigned long pages_id, struct dump_stats *ds)
+{
+	struct task_core tc = { 0 };
+	struct mm_state mm = { 0 };
+	struct fd_table fdt = { 0 };
+	struct fs_state fs = { 0 };
+	struct mem_dump_stats ms = { 0 };
+	int ret = -1;
+
+	if (task_dump_core(it->pid, it->threads, it->nr_threads, &tc))
+		goto out;
+	tc.state = it->state;
+	if (mem_dump_mm(it->pid, files, &mm) || files_dump_fds(files, it->pid, &fdt) ||
+	    files_dump_fs(files, it->pid, &fs))
+		goto out;
+	if (mem_dump_pages(it->pid, &mm, dirfd, pages_id, &ms))
+		goto out;
+	if (task_write_core(dirfd, &tc) || mem_write_mm(dirfd, it->pid, &mm) ||
+	    files_write_fdinfo(dirfd, it->pid, files, &fdt) || files_write_fs(dirfd, it->pid, &fs))
+		goto out;
+	ds->pages_scanned += ms.pages_scanned;
+	ds->pages_written += ms.pages_written;
+	ds->pages_zero += ms.pages_zero;
+	ds->memdump_us += ms.memdump_us;
+	ds->memwrite_us += ms.memwrite_us;
+	pr_info("dumped task %d: %d areas, %llu pages written\n", it->pid, mm.nr_vmas,
+		(unsigned long long)ms.pages_written);
+	ret = 0;
+out:
+	task_core_free(&tc);
+	mm_state_free(&mm);
+	fd_table_free(&fdt);
+	return ret;
+}
+
+static enum unseize_mode final_mode(void)
+{
+	if (opts->leave_running)
+		return UNSEIZE_RESUME;
+	if (opts->leave_stopped)
+		return UNSEIZE_STOP;
+	return UNSEIZE_KILL;
+}
+
+int cr_dump_tasks(int dirfd, pid_t root)
+{
+	struct dump_stats ds = { 0 };
+	struct file_ids files;
+	struct pstree tree;
+	struct pstree_item *it;
+	uint64_t t0 = stats_now_us(), t1;
+	unsigned long pages_id = 1;
+	int ret = -1;
+
+	/* a stale inventory would make a half-written directory look restorable */
+	if (img_unlink(dirfd, IMG_INVENTORY, 0))
+		return -1;
+	files_init(&files);
+	if (pstree_seize(root, &tree))
+		return -1;
+	t1 = stats_now_us();
+	ds.freezing_us = t1 - t0;
+	pstree_for_each(&tree, it)
+		if (dump_one_task(dirfd, it, &files, pages_id++, &ds))
+			goto fail;
+	if (files_write_images(dirfd, &files) || pstree_write_image(dirfd, &tree))
+		goto fail;
+	ds.frozen_us = stats_now_us() - t1;
+	ds.total_us = stats_now_us() - t0;
+	if (stats_write_dump(dirfd, &ds) || img_write_inventory(dirfd, root))
+		goto fail;
+	ret = 0;
+	pstree_unseize(&tree, final_mode());
+	pr_info("dump of tree %d finished in %llu us\n", root, (unsigned long long)ds.total_us);
+	if (opts->display_stats)
+		stats_print_dump(&ds);
+	goto out;
+fail:
+	pr_err("dumping tree %d failed; it continues as it was\n", root);
+	img_unlink(dirfd, IMG_INVENTORY, 0);
+	pstree_unseize(&tree, UNSEIZE_RESUME);
+out:
+	files_free(&files);
+	pstree_free(&tree);
+	return ret;
+}

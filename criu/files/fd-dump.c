@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Dump a task's fd table: each fd's open file description once (fds that
+ * share one, as after dup(), share its id), its flags and position. An fd
+ * of a kind we cannot restore fails the dump with the fd and kind named.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/kcmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "files: "
+#include "files.h"
+#include "files-internal.h"
+#include "log.h"
+#include "proc-parse.h"
+
+struct dumped_fd {
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	uint32_t id;
+};
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+static int list_fds(pid_t pid, int **out, int *nr)
+{
+	char path[64];
+	struct dirent *de;
+	int cap = 0, n = 0, *v = NULL;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	d = opendir(path);
+	if (!d) {
+		pr_perror("can't open %s", path);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			int *nv = cap < FILES_MAX_FDS ? realloc(v, (cap = cap ? 2 * cap : 64) *
+								 sizeof(int)) : NULL;
+			if (!nv) {
+				free(v);
+				closedir(d);
+				pr_err("task %d has too many fds\n", pid);
+				return -1;
+			}
+			v = nv;
+		}
+		v[n++] = atoi(de->d_name);
+	}
+	closedir(d);
+	qsort(v, n, sizeof(int), cmp_int);
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+/* An fd sharing its open file description with one dumped before. */
+static int find_shared(pid_t pid, int fd, const struct stat *st, struct dumped_fd *done, int nr)
+{
+	for (int i = 0; i < nr; i++) {
+		if (done[i].dev != st->st_dev || done[i].ino != st->st_ino)
+			continue;
+		long r = syscall(SYS_kcmp, pid, pid, KCMP_FILE, fd, done[i].fd);
+
+		if (r == 0)
+			return done[i].id;
+		if (r < 0) {
+			pr_perror("can't compare fds %d and %d of task %d", fd, done[i].fd, pid);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const char *link_kind(const char *link)
+{
+	static const struct {
+		const char *prefix, *kind;
+	} kinds[] = {
+		{ "socket:", "a socket" },
+		{ "anon_inode:[eventfd]", "an eventfd" },
+		{ "anon_inode:[eventpoll]", "an epoll instance" },
+		{ "anon_inode:[signalfd]", "a signalfd" },
+		{ "anon_inode:[timerfd]", "a timerfd" },
+		{ "anon_inode:inotify", "an inotify instance" },
+		{ "anon_inode:[fanotify]", "a fanotify instance" },
+		{ "anon_inode:[pidfd]", "a pidfd" },
+		{ "anon_inode:[io_uring]", "an io_uring" },
+		{ "anon_inode:[userfaultfd]", "a userfaultfd" },
+		{ "anon_inode:", "an anonymous inode" },
+		{ "/memfd:", "a memfd" },
+		{ "net:[", "a network namespace" },
+		{ "mnt:[", "a namespace file" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strncmp(link, kinds[i].prefix, strlen(kinds[i].prefix)))
+			return kinds[i].kind;
+	return NULL;
+}
+
+static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *out,
+		       struct dumped_fd *done, int nr_done)
+{
+	char proc[64], link[PROC_PATH_MAX], what[64];
+	struct proc_fdinfo fi;
+	struct stat st;
+	const char *kind;
+	int shared, ret = -1;
+
+	snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", pid, fd);
+	snprintf(what, sizeof(what), "fd %d of task %d", fd, pid);
+	if (proc_readlink(proc, link, sizeof(link)) || stat(proc, &st)) {
+		pr_perror("can't read %s", proc);
+		return -1;
+	}
+	if (proc_read_fdinfo(pid, fd, &fi))
+		return -1;
+	out->fd = fd;
+	out->cloexec = fi.flags & O_CLOEXEC;
+	fi.flags &= ~O_CLOEXEC;
+	shared = find_shared(pid, fd, &st, done, nr_done);
+	if (shared < 0)
+		goto out;
+	if (shared) {
+		out->id = shared;
+		ret = 0;
+		goto out;
+	}
+	kind = link_kind(link);
+	if (kind) {
+		pr_err("%s is %s (%s): not supported yet\n", what, kind, link);
+		goto out;
+	}
+	if (S_ISFIFO(st.st_mode) && !strncmp(link, "pipe:[", 6)) {
+		ret = pipe_dump(f, pid, fd, &st, fi.flags, &out->id);
+		goto out;
+	}
+	if (S_ISFIFO(st.st_mode)) {
+		pr_err("%s is the FIFO '%s': not supported yet\n", what, link);
+		goto out;
+	}
+	snprintf(proc, sizeof(proc), "fd/%d", fd);
+	struct file_entry *fe = files_add_reg(f, pid, proc, fi.flags, fi.pos, what);
+
+	if (fe) {
+		out->id = fe->id;
+		ret = 0;
+	}
+out:
+	proc_fdinfo_free(&fi);
+	return ret;
+}
+
+int files_dump_fds(struct file_ids *f, pid_t pid, struct fd_table *t)
+{
+	struct dumped_fd *done = NULL;
+	int *fds, nr;
+
+	t->nr = 0;
+	t->fds = NULL;
+	if (list_fds(pid, &fds, &nr))
+		return -1;
+	t->fds = calloc(nr + 1, sizeof(*t->fds));
+	done = calloc(nr + 1, sizeof(*done));
+	if (!t->fds || !done)
+		goto err;
+	for (int i = 0; i < nr; i++) {
+		struct stat st;
+		char proc[64];
+
+		if (dump_one_fd(f, pid, fds[i], &t->fds[i], done, t->nr))
+			goto err;
+		snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", pid, fds[i]);
+		if (stat(proc, &st))
+			goto err;
+		done[t->nr] = (struct dumped_fd){ fds[i], st.st_dev, st.st_ino, t->fds[i].id };
+		t->nr++;
+		pr_debug("task %d: fd %d -> file %u%s\n", pid, fds[i], t->fds[i].id,
+			 t->fds[i].cloexec ? " (cloexec)" : "");
+	}
+	free(done);
+	free(fds);
+	return 0;
+err:
+	free(done);
+	free(fds);
+	fd_table_free(t);
+	return -1;
+}
+
+void fd_table_free(struct fd_table *t)
+{
+	free(t->fds);
+	t->fds = NULL;
+	t->nr = 0;
+}
+
+int files_dump_fs(struct file_ids *f, pid_t pid, struct fs_state *fs)
+{
+	struct proc_status st;
+
+	if (files_add_proc_link(f, pid, "cwd", O_RDONLY | O_DIRECTORY, &fs->cwd_id) ||
+	    files_add_proc_link(f, pid, "root", O_RDONLY | O_DIRECTORY, &fs->root_id))
+		return -1;
+	if (proc_read_status(pid, 0, &st))
+		return -1;
+	fs->umask = st.umask >= 0 ? st.umask : 022;
+	proc_status_free(&st);
+	return 0;
+}

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Install a task's fd table and fs state. Every file is opened once (fds
+ * that shared an open file description share it again), moved above the
+ * highest target fd, then dup'ed into place; whatever else the restoring
+ * process had open is closed, service fds excepted.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "files: "
+#include "files.h"
+#include "files-internal.h"
+#include "log.h"
+#include "servicefd.h"
+
+int files_open(struct file_ids *f, int dirfd, uint32_t id)
+{
+	struct file_entry *fe = files_find(f, id);
+	int ret;
+
+	if (!fe) {
+		pr_err("no file with id %u\n", id);
+		return -1;
+	}
+	if (fe->rst_fd < 0) {
+		ret = fe->kind == FILE_KIND_PIPE ? pipe_open(f, fe) : reg_open(f, dirfd, fe);
+		if (ret)
+			return -1;
+	}
+	ret = fcntl(fe->rst_fd, F_DUPFD_CLOEXEC, 0);
+	if (ret < 0)
+		pr_perror("can't duplicate file %u", id);
+	return ret;
+}
+
+/* Keep the files we opened out of the range of target fd numbers. */
+static int lift_fd(int fd, int above)
+{
+	int n;
+
+	if (fd > above)
+		return fd;
+	n = fcntl(fd, F_DUPFD_CLOEXEC, above + 1);
+	if (n < 0)
+		pr_perror("can't move fd %d above %d", fd, above);
+	close(fd);
+	return n;
+}
+
+static bool in_table(const struct fd_table *t, int fd)
+{
+	for (int i = 0; i < t->nr; i++)
+		if (t->fds[i].fd == fd)
+			return true;
+	return false;
+}
+
+static int close_others(const struct fd_table *t, const int *keep, int nr_keep)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	if (!d) {
+		pr_perror("can't list /proc/self/fd");
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+		bool k = de->d_name[0] == '.' || fd == dirfd(d) || in_table(t, fd) ||
+			 sfd_is_service(fd);
+
+		for (int i = 0; !k && i < nr_keep; i++)
+			k = keep[i] == fd;
+		if (!k)
+			close(fd);
+	}
+	closedir(d);
+	return 0;
+}
+
+int files_restore_fds(struct file_ids *f, int dirfd, const struct fd_table *t)
+{
+	int max_fd = t->nr ? t->fds[t->nr - 1].fd : -1;
+	int *opened = calloc(t->nr + 1, sizeof(int));
+	int ret = -1, i;
+
+	if (!opened)
+		return -1;
+	for (i = 0; i < t->nr; i++) {
+		opened[i] = files_open(f, dirfd, t->fds[i].id);
+		if (opened[i] < 0 || (opened[i] = lift_fd(opened[i], max_fd)) < 0)
+			goto out;
+	}
+	/* the per-file fds of files_open() may sit on target numbers too */
+	struct file_entry *fe;
+
+	list_for_each_entry(fe, &f->files, list)
+		if (fe->rst_fd >= 0 && (fe->rst_fd = lift_fd(fe->rst_fd, max_fd)) < 0)
+			goto out;
+	if (close_others(t, opened, i))
+		goto out;
+	for (i = 0; i < t->nr; i++) {
+		int fd = t->fds[i].fd;
+
+		if (dup3(opened[i], fd, t->fds[i].cloexec ? O_CLOEXEC : 0) != fd) {
+			pr_perror("can't install fd %d", fd);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	for (int j = 0; j < t->nr && j <= i; j++)
+		if (opened[j] > 0)
+			close(opened[j]);
+	free(opened);
+	return ret;
+}
+
+int files_restore_fs(struct file_ids *f, int dirfd, const struct fs_state *fs)
+{
+	const struct file_entry *root = files_find(f, fs->root_id);
+	int fd;
+
+	if (root && root->kind == FILE_KIND_REG && strcmp(root->reg.path, "/")) {
+		pr_err("tasks with a root other than / (here '%s') are not supported yet\n",
+		       root->reg.path);
+		return -1;
+	}
+	fd = files_open(f, dirfd, fs->cwd_id);
+	if (fd < 0)
+		return -1;
+	if (fchdir(fd)) {
+		pr_perror("can't change to the working directory");
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	umask(fs->umask);
+	return 0;
+}
+
+int files_close_restore_fds(struct file_ids *f, const struct fd_table *t)
+{
+	struct file_entry *fe;
+
+	list_for_each_entry(fe, &f->files, list)
+		if (fe->rst_fd >= 0) {
+			close(fe->rst_fd);
+			fe->rst_fd = -1;
+		}
+	files_close_ghosts();
+	return close_others(t, NULL, 0);
+}

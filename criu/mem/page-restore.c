@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Restore side of memory, in the restoring task (ordinary C, libc still
+ * here): every dumped area is mapped into one premap region free in both
+ * the dumped layout and ours, keeping its 2 MiB alignment so huge pages
+ * survive the move, and filled straight from the pages image. The restorer
+ * then only moves the areas into place.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "mem: "
+#include "common/page.h"
+#include "files.h"
+#include "image.h"
+#include "images.h"
+#include "kdat.h"
+#include "log.h"
+#include "mem.h"
+#include "mem-internal.h"
+#include "proc-parse.h"
+#include "stats.h"
+
+#define PMD_SIZE (2UL << 20)
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+#ifndef PR_SET_VMA
+#define PR_SET_VMA 0x53564d41
+#define PR_SET_VMA_ANON_NAME 0
+#endif
+
+static bool premapped(const struct vma *v)
+{
+	return !(v->status & VMA_SPECIAL);
+}
+
+/* Slot offsets inside the premap region, congruent to the area mod 2 MiB. */
+static uint64_t layout_slots(const struct mm_state *mm, uint64_t *slot)
+{
+	uint64_t off = 0;
+
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		const struct vma *v = &mm->vmas[i];
+
+		if (!premapped(v))
+			continue;
+		uint64_t want = v->start % PMD_SIZE;
+
+		off += (want - off % PMD_SIZE + PMD_SIZE) % PMD_SIZE;
+		slot[i] = off;
+		off += v->end - v->start;
+	}
+	return off + PMD_SIZE;
+}
+
+static int map_area(const struct vma *v, uint64_t addr, int dirfd, struct file_ids *files)
+{
+	uint64_t len = v->end - v->start;
+	int flags = MAP_FIXED | (v->flags & (MAP_GROWSDOWN | MAP_NORESERVE));
+	int prot = PROT_READ | PROT_WRITE, fd = -1;
+	void *m;
+
+	if (v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)) {
+		fd = files_open(files, dirfd, v->file_id);
+		if (fd < 0)
+			return -1;
+		flags |= v->flags & (MAP_SHARED | MAP_PRIVATE);
+		if (v->status & VMA_FILE_SHARED)
+			prot = v->prot;	/* nothing to write: its pages are the file's */
+	} else {
+		flags |= MAP_ANONYMOUS | (v->flags & (MAP_SHARED | MAP_PRIVATE));
+	}
+	m = mmap((void *)addr, len, prot, flags, fd, fd >= 0 ? (off_t)v->pgoff : 0);
+	if (fd >= 0)
+		close(fd);
+	if (m != (void *)addr) {
+		pr_perror("can't map area %llx-%llx", (unsigned long long)v->start,
+			  (unsigned long long)v->end);
+		return -1;
+	}
+	for (int adv = 0; adv < 64; adv++)
+		if (v->madv & (1ULL << adv) && madvise(m, len, adv)) {
+			pr_perror("can't apply madvise %d to area %llx", adv,
+				  (unsigned long long)v->start);
+			return -1;
+		}
+	if (v->anon_name && prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, m, len, v->anon_name))
+		pr_pwarn("can't name area %llx '%s'", (unsigned long long)v->start, v->anon_name);
+	return 0;
+}
+
+static int find_vma(const struct mm_state *mm, uint64_t addr)
+{
+	int lo = 0, hi = mm->nr_vmas - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+
+		if (addr < mm->vmas[mid].start)
+			hi = mid - 1;
+		else if (addr >= mm->vmas[mid].end)
+			lo = mid + 1;
+		else
+			return mid;
+	}
+	return -1;
+}
+
+static int read_pages(int fd, void *dst, uint64_t len)
+{
+	static int populate = -1;
+
+	if (populate < 0)
+		populate = kdat_get()->madv_populate_write.res == PROBE_OK;
+	/* faulting pages in one by one inside read() is the slow path here */
+	if (populate && madvise(dst, len, MADV_POPULATE_WRITE))
+		populate = 0;
+	while (len) {
+		ssize_t n = read(fd, dst, len > (1UL << 30) ? (1UL << 30) : len);
+
+		if (n <= 0) {
+			pr_perror("can't read pages");
+			return -1;
+		}
+		dst = (char *)dst + n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int fill_pages(int dirfd, pid_t pid, const struct mm_state *mm, const uint64_t *slot,
+		      uint64_t base, struct mem_restore *mr)
+{
+	struct img *pm = img_open(dirfd, IMG_PAGEMAP, O_RDONLY, pid), *pages = NULL;
+	PagemapHead *head = NULL;
+	void *msg;
+	int r, fd, ret = -1;
+
+	if (!pm || img_read_entry_as(pm, &pagemap_head__descriptor, (void **)&head) != 1)
+		goto out;
+	pages = img_open(dirfd, IMG_PAGES, O_RDONLY, head->pages_id);
+	if (!pages || (fd = img_raw_fd(pages)) < 0)
+		goto out;
+	while ((r = img_read_entry(pm, &msg)) == 1) {
+		PagemapEntry *pe = msg;
+		uint64_t vaddr = pe->vaddr, left = pe->nr_pages;
+
+		while (left) {
+			int i = find_vma(mm, vaddr);
+			uint64_t n = min(left, (mm->vmas[i].end - vaddr) / PAGE_SIZE);
+			uint64_t dst = base + slot[i] + (vaddr - mm->vmas[i].start);
+
+			if (read_pages(fd, (void *)dst, n * PAGE_SIZE))
+				break;
+			mr->pages_restored += n;
+			vaddr += n * PAGE_SIZE;
+			left -= n;
+		}
+		img_free(IMG_PAGEMAP, msg);
+		if (left)
+			goto out;
+	}
+	ret = r;
+out:
+	if (head)
+		img_free_entry(&pagemap_head__descriptor, head);
+	img_close(pm);
+	img_close(pages);
+	return ret;
+}
+
+static int finish_area(const struct vma *v, uint64_t addr)
+{
+	uint64_t len = v->end - v->start;
+
+	if (!(v->status & VMA_FILE_SHARED) && mprotect((void *)addr, len, v->prot)) {
+		pr_perror("can't protect area %llx", (unsigned long long)v->start);
+		return -1;
+	}
+	if ((proc_parse_vmflags(v->vmflags_str) & VMF_LO) && mlock((void *)addr, len)) {
+		pr_perror("can't lock area %llx in memory", (unsigned long long)v->start);
+		return -1;
+	}
+	return 0;
+}
+
+int mem_premap(int dirfd, pid_t pid, const struct mm_state *mm, struct file_ids *files,
+	       struct mem_restore *mr)
+{
+	uint64_t *slot = calloc(mm->nr_vmas + 1, sizeof(uint64_t)), t0 = stats_now_us();
+	uint64_t len, base;
+	int ret = -1;
+
+	memset(mr, 0, sizeof(*mr));
+	mr->moves = calloc(mm->nr_vmas + 1, sizeof(*mr->moves));
+	if (!slot || !mr->moves)
+		goto out;
+	len = layout_slots(mm, slot);
+	if (mem_reserve_region(mm, len, PAGE_SIZE, NULL, 0, &base))
+		goto out;
+	/* the restorer drops the whole reservation once the areas moved out */
+	mr->premap_start = base;
+	mr->premap_len = len;
+	base = ALIGN_UP(base, PMD_SIZE);
+	for (int i = 0; i < mm->nr_vmas; i++)
+		if (premapped(&mm->vmas[i]) && map_area(&mm->vmas[i], base + slot[i], dirfd, files))
+			goto out;
+	if (fill_pages(dirfd, pid, mm, slot, base, mr))
+		goto out;
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		const struct vma *v = &mm->vmas[i];
+
+		if (!premapped(v))
+			continue;
+		if (finish_area(v, base + slot[i]))
+			goto out;
+		mr->moves[mr->nr_moves++] =
+			(struct mem_move){ base + slot[i], v->start, v->end - v->start };
+	}
+	mr->fill_us = stats_now_us() - t0;
+	pr_info("task %d: %d areas premapped at %llx, %llu pages in %llu us\n", pid,
+		mr->nr_moves, (unsigned long long)base, (unsigned long long)mr->pages_restored,
+		(unsigned long long)mr->fill_us);
+	ret = 0;
+out:
+	free(slot);
+	return ret;
+}
+
+void mem_restore_free(struct mem_restore *mr)
+{
+	free(mr->moves);
+	mr->moves = NULL;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* State shared by the files of criu/restore/ (one restore, many tasks). */
+#ifndef CRIU_RESTORE_RESTORE_INTERNAL_H
+#define CRIU_RESTORE_RESTORE_INTERNAL_H
+
+#include <stdint.h>
+
+#include "files.h"
+#include "mem.h"
+#include "pidctl.h"
+#include "pstree.h"
+#include "stats.h"
+#include "task.h"
+
+struct rst_shared;
+
+/* Everything read from the images for one task (pstree_item.priv). */
+struct rst_task {
+	struct task_core core;
+	struct mm_state mm;
+	struct fd_table fds;
+	struct fs_state fs;
+	uint64_t nr_pages;
+};
+
+struct restore_ctx {
+	int dirfd;
+	struct pstree tree;
+	struct file_ids files;
+	struct pidctl pc;
+	int nr_threads;
+	/* the shared block (owner: criu; tasks write their pid and status) */
+	struct rst_shared *shared;
+	size_t shared_len;
+	struct restore_stats stats;
+};
+
+static inline struct rst_task *rst_task_of(const struct pstree_item *it)
+{
+	return it->priv;
+}
+
+/* In the restoring task: set everything up and jump to the restorer. */
+void restore_task(struct restore_ctx *ctx, struct pstree_item *it) __noreturn;
+/* Build the restorer's argument block and stacks in the bootstrap region. */
+struct rst_bootstrap {
+	uint64_t start, len;
+	uint64_t args, stack_top, entry;
+};
+int rst_build_bootstrap(struct restore_ctx *ctx, struct pstree_item *it,
+			const struct mem_restore *mr, struct rst_bootstrap *bs) __must_check;
+/* In criu: trace every thread through rt_sigreturn, drop the restorer, let go. */
+int restore_finalize(struct restore_ctx *ctx) __must_check;
+
+#endif /* CRIU_RESTORE_RESTORE_INTERNAL_H */

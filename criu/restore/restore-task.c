@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The restoring task, between its creation and the jump into the restorer:
+ * criu's code still runs here (libc and all). It moves criu's own fds out
+ * of the way, installs the dumped fd table and cwd, maps and fills every
+ * memory area, builds the restorer's argument block, and jumps. Failures
+ * are reported through the shared block; criu kills what was created.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/rseq.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "restore: "
+#include "arch.h"
+#include "kdat.h"
+#include "log.h"
+#include "options.h"
+#include "../pie/restorer.h"
+#include "restore-internal.h"
+#include "servicefd.h"
+
+static void report_failure(struct restore_ctx *ctx) __noreturn;
+static void report_failure(struct restore_ctx *ctx)
+{
+	struct rst_shared *sh = ctx->shared;
+
+	__atomic_store_n(&sh->error, 1, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&sh->nr_in_progress, 1, __ATOMIC_SEQ_CST);
+	_exit(1);
+}
+
+static struct rst_shared_task *record_pid(struct restore_ctx *ctx, pid_t pid)
+{
+	struct rst_shared *sh = ctx->shared;
+	uint32_t i = __atomic_fetch_add(&sh->nr_tasks, 1, __ATOMIC_SEQ_CST);
+
+	sh->tasks[i].pid = pid;
+	return &sh->tasks[i];
+}
+
+/* Service fds go above every fd of the task and within our fd limit. */
+static int setup_service_fds(struct restore_ctx *ctx, const struct fd_table *t)
+{
+	int top = t->nr ? t->fds[t->nr - 1].fd : 2;
+	struct rlimit rl;
+	int fd;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (top + 1 + SFD_MAX > (int)rl.rlim_cur) {
+		pr_err("the task uses fd %d; criu's fd limit %llu leaves no room above it\n", top,
+		       (unsigned long long)rl.rlim_cur);
+		return -1;
+	}
+	if (sfd_set_base(top + 1 < 64 ? 64 : top + 1))
+		return -1;
+	fd = fcntl(log_get_fd(), F_DUPFD_CLOEXEC, 0);
+	if (fd < 0 || (fd = sfd_install(SFD_LOG, fd)) < 0 || log_move_fd(fd))
+		return -1;
+	fd = sfd_install(SFD_IMG_DIR, fcntl(ctx->dirfd, F_DUPFD_CLOEXEC, 0));
+	if (fd < 0)
+		return -1;
+	ctx->dirfd = fd;
+	return 0;
+}
+
+/* The exe link: only with CAP_CHECKPOINT_RESTORE, else criu's stays. */
+static int open_exe(struct restore_ctx *ctx, const struct mm_state *mm)
+{
+	int fd;
+
+	if (!kdat_get()->has_cap_checkpoint_restore) {
+		pr_warn("no CAP_CHECKPOINT_RESTORE: /proc/PID/exe of the restored task will "
+			"point to criu\n");
+		return -1;
+	}
+	fd = files_open(&ctx->files, ctx->dirfd, mm->exe_file_id);
+	if (fd < 0)
+		return -2;
+	return sfd_install(SFD_EXE, fd);
+}
+
+static int unregister_rseq(void)
+{
+	void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+
+	if (!__rseq_size)
+		return 0;
+	/* glibc registers 32 bytes whatever size it reports */
+	if (syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) &&
+	    syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG)) {
+		pr_perror("can't unregister criu's rseq area");
+		return -1;
+	}
+	return 0;
+}
+
+void restore_task(struct restore_ctx *ctx, struct pstree_item *it)
+{
+	struct rst_task *t = rst_task_of(it);
+	struct mem_restore mr;
+	struct rst_bootstrap bs;
+	uint32_t slot = record_pid(ctx, getpid()) - ctx->shared->tasks;
+
+	if (!opts->restore_sibling)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* criu gone: nothing to finish for */
+	pr_info("task %d: restoring\n", it->pid);
+	if (setup_service_fds(ctx, &t->fds))
+		goto fail;
+	if (files_restore_fds(&ctx->files, ctx->dirfd, &t->fds) ||
+	    files_restore_fs(&ctx->files, ctx->dirfd, &t->fs))
+		goto fail;
+	if (mem_premap(ctx->dirfd, it->pid, &t->mm, &ctx->files, &mr))
+		goto fail;
+	if (open_exe(ctx, &t->mm) == -2)
+		goto fail;
+	/* glibc's rseq area is about to vanish with the rest of criu's memory */
+	if (unregister_rseq())
+		goto fail;
+	if (files_close_restore_fds(&ctx->files, &t->fds))
+		goto fail;
+	if (rst_build_bootstrap(ctx, it, &mr, &bs))
+		goto fail;
+	/* ctx->shared now lives in the bootstrap region; criu unmaps it from there */
+	ctx->shared->tasks[slot].bootstrap_start = bs.start;
+	ctx->shared->tasks[slot].bootstrap_len = bs.len;
+	pr_info("task %d: jumping to the restorer at %llx\n", it->pid,
+		(unsigned long long)bs.entry);
+	arch_jump_to_restorer(bs.entry, bs.args, bs.stack_top);
+fail:
+	pr_err("task %d: restore failed before the restorer\n", it->pid);
+	report_failure(ctx);
+}

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Restore orchestration: read and check every image before touching the
+ * system, check every pid is free, create the tree with exact pids, wait
+ * for all threads at the restorer's barrier, release them, and report.
+ * Any failure kills every task created so far and leaves the images as
+ * they were.
+ */
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "restore: "
+#include "arch.h"
+#include "image.h"
+#include "kdat.h"
+#include "log.h"
+#include "options.h"
+#include "../pie/restorer.h"
+#include "restore.h"
+#include "restore-internal.h"
+
+static int read_task(struct restore_ctx *ctx, struct pstree_item *it)
+{
+	struct rst_task *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -1;
+	it->priv = t;
+	if (task_read_core(ctx->dirfd, it->pid, it->threads, it->nr_threads, &t->core) ||
+	    mem_read_mm(ctx->dirfd, it->pid, &t->mm) ||
+	    files_read_fdinfo(ctx->dirfd, it->pid, &ctx->files, &t->fds) ||
+	    files_read_fs(ctx->dirfd, it->pid, &ctx->files, &t->fs) ||
+	    mem_check_pages(ctx->dirfd, it->pid, &t->mm, &t->nr_pages))
+		return -1;
+	it->state = t->core.state;
+	if (it->state == TASK_DEAD) {
+		pr_err("task %d is a zombie: zombies are not supported yet\n", it->pid);
+		return -1;
+	}
+	for (int i = 0; i < t->core.nr_threads; i++)
+		if (arch_check_xsave(&t->core.threads[i]))
+			return -1;
+	ctx->nr_threads += it->nr_threads;
+	return 0;
+}
+
+/* Files the areas and the exe refer to must exist and be regular files. */
+static int check_refs(struct restore_ctx *ctx, struct pstree_item *it)
+{
+	const struct mm_state *mm = &rst_task_of(it)->mm;
+	const struct file_entry *fe = files_find(&ctx->files, mm->exe_file_id);
+
+	if (!fe || fe->kind != FILE_KIND_REG) {
+		pr_err("task %d: its executable (file %u) is not in files.img\n", it->pid,
+		       mm->exe_file_id);
+		return -1;
+	}
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		const struct vma *v = &mm->vmas[i];
+
+		if (v->file_id < 0)
+			continue;
+		fe = files_find(&ctx->files, v->file_id);
+		if (!fe || fe->kind != FILE_KIND_REG || fe->reg.ghost) {
+			pr_err("task %d: area %llx maps file %lld, which is not a regular file "
+			       "in files.img\n", it->pid, (unsigned long long)v->start,
+			       (long long)v->file_id);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Hard limits can only go up with CAP_SYS_RESOURCE: say so before starting. */
+static int check_rlimits(struct pstree_item *it)
+{
+	const struct task_core *tc = &rst_task_of(it)->core;
+
+	if (kdat_get()->has_cap_sys_resource)
+		return 0;
+	for (int i = 0; i < TASK_NRLIMITS; i++) {
+		struct rlimit cur;
+
+		if (getrlimit(i, &cur))
+			continue;
+		if (tc->rlim_max[i] > cur.rlim_max) {
+			pr_err("task %d had hard limit %d at %llu, above ours (%llu); raising it "
+			       "needs CAP_SYS_RESOURCE\n", it->pid, i,
+			       (unsigned long long)tc->rlim_max[i],
+			       (unsigned long long)cur.rlim_max);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int read_images(struct restore_ctx *ctx)
+{
+	struct inventory inv;
+	struct pstree_item *it;
+
+	if (img_read_inventory(ctx->dirfd, &inv) || pstree_read_image(ctx->dirfd, &ctx->tree) ||
+	    files_read_images(ctx->dirfd, &ctx->files))
+		return -1;
+	if (ctx->tree.nr_items != 1) {
+		pr_err("the dump holds %d tasks: process trees are not supported yet\n",
+		       ctx->tree.nr_items);
+		return -1;
+	}
+	pstree_for_each(&ctx->tree, it)
+		if (read_task(ctx, it) || check_refs(ctx, it) || check_rlimits(it))
+			return -1;
+	return 0;
+}
+
+static int setup_shared(struct restore_ctx *ctx)
+{
+	ctx->shared_len = ALIGN_UP(sizeof(struct rst_shared) +
+				   (ctx->tree.nr_items + 1) * sizeof(struct rst_shared_task), 4096);
+	ctx->shared = mmap(NULL, ctx->shared_len, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ctx->shared == MAP_FAILED) {
+		pr_perror("can't map the shared restore block");
+		ctx->shared = NULL;
+		return -1;
+	}
+	ctx->shared->nr_in_progress = ctx->nr_threads;
+	return 0;
+}
+
+/* Wait until every thread is at the barrier, or something died or failed. */
+static int wait_ready(struct restore_ctx *ctx, pid_t root)
+{
+	struct rst_shared *sh = ctx->shared;
+
+	for (;;) {
+		uint32_t left = __atomic_load_n(&sh->nr_in_progress, __ATOMIC_SEQ_CST);
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		int status;
+
+		if (__atomic_load_n(&sh->error, __ATOMIC_SEQ_CST)) {
+			pr_err("a task failed to restore; see the lines above\n");
+			return -1;
+		}
+		if (!left)
+			return 0;
+		if (!opts->restore_sibling && waitpid(root, &status, WNOHANG) == root) {
+			pr_err("task %d died while being restored (status 0x%x)\n", root, status);
+			return -1;
+		}
+		syscall(SYS_futex, &sh->nr_in_progress, FUTEX_WAIT, left, &ts, NULL, 0);
+	}
+}
+
+static void kill_created(struct restore_ctx *ctx)
+{
+	struct rst_shared *sh = ctx->shared;
+	int status;
+
+	if (!sh)
+		return;
+	for (uint32_t i = 0; i < sh->nr_tasks; i++) {
+		pr_info("killing task %d\n", sh->tasks[i].pid);
+		kill(sh->tasks[i].pid, SIGKILL);
+	}
+	/* criu is a child subreaper: orphans of the killed tasks come here */
+	while (waitpid(-1, &status, __WALL) > 0)
+		;
+}
+
+static int write_pidfile(int workfd, pid_t pid)
+{
+	char buf[32];
+	int fd, len = snprintf(buf, sizeof(buf), "%d", pid);
+
+	fd = openat(workfd, opts->pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, buf, len) != len) {
+		pr_perror("can't write pidfile '%s'", opts->pidfile);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int wait_root(pid_t root)
+{
+	int status;
+
+	if (waitpid(root, &status, 0) != root) {
+		pr_perror("can't wait for task %d", root);
+		return -1;
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	pr_info("task %d was killed by signal %d\n", root, WTERMSIG(status));
+	return 128 + WTERMSIG(status);
+}
+
+static void free_ctx(struct restore_ctx *ctx)
+{
+	struct pstree_item *it;
+
+	pstree_for_each(&ctx->tree, it) {
+		struct rst_task *t = it->priv;
+
+		if (!t)
+			continue;
+		task_core_free(&t->core);
+		mm_state_free(&t->mm);
+		fd_table_free(&t->fds);
+		free(t);
+	}
+	pstree_free(&ctx->tree);
+	files_free(&ctx->files);
+	files_close_ghosts();
+	pidctl_fini(&ctx->pc);
+	if (ctx->shared)
+		munmap(ctx->shared, ctx->shared_len);
+}
+
+static int create_root(struct restore_ctx *ctx, pid_t *root)
+{
+	struct pstree_item *it = ctx->tree.root;
+	sigset_t all, old;
+	pid_t pid;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid = pidctl_fork(&ctx->pc, it->pid, opts->restore_sibling ? PIDCTL_SIBLING : 0);
+	if (pid == 0)
+		restore_task(ctx, it);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0)
+		return -1;
+	*root = pid;
+	return 0;
+}
+
+int cr_restore_tasks(int dirfd, int workfd)
+{
+	struct restore_ctx ctx = { .dirfd = dirfd };
+	uint64_t t0 = stats_now_us(), t1;
+	pid_t root = -1;
+	int ret = -1;
+
+	pstree_init(&ctx.tree);
+	files_init(&ctx.files);
+	ctx.pc.ns_last_pid_fd = -1;
+	if (read_images(&ctx) || pidctl_check_free(&ctx.tree) ||
+	    pidctl_init(&ctx.pc, opts->pid_method) || setup_shared(&ctx))
+		goto out;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
+		pr_pwarn("can't become a child subreaper");
+	t1 = stats_now_us();
+	if (create_root(&ctx, &root) || wait_ready(&ctx, root))
+		goto fail;
+	ctx.stats.forking_us = stats_now_us() - t1;
+	if (restore_finalize(&ctx))
+		goto fail;
+	ctx.stats.restore_us = stats_now_us() - t0;
+	ctx.stats.nr_tasks = ctx.tree.nr_items;
+	ctx.stats.pid_method = pid_method_name(ctx.pc.method);
+	pr_info("restored tree %d in %llu us\n", root, (unsigned long long)ctx.stats.restore_us);
+	if (stats_write_restore(dirfd, &ctx.stats))
+		pr_warn("can't write stats-restore\n");
+	if (opts->display_stats)
+		stats_print_restore(&ctx.stats);
+	if (opts->pidfile && write_pidfile(workfd, root))
+		goto out;	/* the tree runs; only the pidfile is missing */
+	ret = 0;
+	if (!opts->restore_detached && !opts->restore_sibling)
+		ret = wait_root(root);
+	goto out;
+fail:
+	kill_created(&ctx);
+	pr_err("restore failed; every task created was killed\n");
+out:
+	free_ctx(&ctx);
+	return ret;
+}
