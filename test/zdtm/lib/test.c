@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "zdtmtst.h"
@@ -126,6 +127,22 @@ void test_waitsig(void)
 	while (!test_sigterm)
 		sigsuspend(&wait_mask);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+void test_sleep_ms(long ms)
+{
+	struct timespec end;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += ms / 1000;
+	end.tv_nsec += (ms % 1000) * 1000000;
+	if (end.tv_nsec >= 1000000000) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000;
+	}
+	/* An absolute deadline makes an interrupted sleep simply resume. */
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &end, NULL))
+		;
 }
 
 const char *test_opt(const char *name)

@@ -25,6 +25,8 @@ const char *test_pidfile(void);
 void test_daemon(void);
 /* Block until SIGTERM arrived (other handled signals may come and go). */
 void test_waitsig(void);
+/* Sleep ms milliseconds of CLOCK_MONOTONIC, through signal interruptions. */
+void test_sleep_ms(long ms);
 /* True until SIGTERM arrived. */
 int test_go(void);
 /* Set by the library's SIGTERM handler. */
