@@ -57,6 +57,19 @@ static void print_status(void)
 	fclose(f);
 }
 
+/* First line of uid_map: "0 65534 1" in the runner's user namespace. */
+static void print_uid_map(void)
+{
+	unsigned long inside, outside, count;
+	FILE *f = fopen("/proc/self/uid_map", "r");
+
+	if (!f)
+		return;
+	if (fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3)
+		printf("uid_map=%lu %lu %lu\n", inside, outside, count);
+	fclose(f);
+}
+
 /*
  * Write back the value just read: the permission check happens on write,
  * and the counter is left where it was (bar a racing fork).
@@ -100,6 +113,7 @@ int main(void)
 
 	printf("uid=%d\ngid=%d\npid=%d\n", getuid(), getgid(), getpid());
 	print_status();
+	print_uid_map();
 	printf("proc_sys=%s\n",
 	       statvfs("/proc/sys", &sv) ? "?" : (sv.f_flag & ST_RDONLY) ? "ro" : "rw");
 	fd = open("/proc/sys/kernel/ns_last_pid", O_RDWR);
