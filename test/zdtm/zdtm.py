@@ -168,7 +168,6 @@ class Options:
         self.criu = os.path.abspath(a.criu)
         self.bindir = os.path.abspath(a.bindir)
         self.timeout = a.timeout
-        self.pid_method = a.pid_method
         self.keep = a.keep
         self.workroot = None
 

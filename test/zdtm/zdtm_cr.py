@@ -76,6 +76,9 @@ class Run:
         self.pid = int(text)
         self.pids.add(self.pid)
         self.sids.add(self.pid)
+        # Remember the whole tree: a member in a session of its own would
+        # not be found through the test's session at clean-up.
+        self.pids |= zp.subtree([self.pid])
 
     def fail_lines(self):
         text = zp.read_text(self.outfile, "") or ""
@@ -180,7 +183,18 @@ class Run:
         how, _ = zp.wait_pid(self.pid, 10)
         if how == "timeout":
             raise Failed("dump exited 0 but the test is still running")
-        return None
+        # The rest of the tree must be gone too (its zombies come to us).
+        deadline = time.monotonic() + 5
+        while True:
+            zp.reap_zombies()
+            procs = zp.all_procs()
+            left = [p for p in zp.in_sessions({self.pid}, procs)
+                    if procs[p][2] not in ("Z", "X")]
+            if not left:
+                return None
+            if time.monotonic() > deadline:
+                raise Failed("dump exited 0 but these tasks still run: %s" % sorted(left))
+            time.sleep(0.05)
 
     def restore(self):
         args = ["-D", self.images, "-o", "restore.log", "-v4", "-d", "--pidfile",
