@@ -197,11 +197,31 @@ static void parse_args(int argc, char **argv, const char **outfile)
 	}
 }
 
+/* The starter repeats the test's last FAIL line: the reason set-up failed. */
+static void print_reason(const char *outfile)
+{
+	static char buf[64 * 1024];
+	char *line = buf, *last = NULL, *nl;
+
+	if (read_file(outfile, buf, sizeof(buf)) <= 0)
+		return;
+	for (; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!strncmp(line, "FAIL", 4))
+			last = line;
+		if (!nl)
+			break;
+		*nl = '\0';
+	}
+	if (last)
+		fprintf(stderr, "zdtm: %s\n", last);
+}
+
 /*
  * The starter waits here for SIGUSR1 (ready) or SIGCHLD (set-up failed).
  * Both were blocked before fork so neither can be lost.
  */
-static void starter_wait(pid_t child, const sigset_t *mask)
+static void starter_wait(pid_t child, const sigset_t *mask, const char *outfile)
 {
 	siginfo_t si;
 	int status;
@@ -214,9 +234,9 @@ static void starter_wait(pid_t child, const sigset_t *mask)
 		if (si.si_signo == SIGCHLD && waitpid(child, &status, WNOHANG) == child)
 			break;
 	}
+	print_reason(outfile);
 	if (WIFEXITED(status))
-		fprintf(stderr, "zdtm: test set-up failed (exit %d), see the outfile\n",
-			WEXITSTATUS(status));
+		fprintf(stderr, "zdtm: test set-up failed (exit %d)\n", WEXITSTATUS(status));
 	else
 		fprintf(stderr, "zdtm: test set-up failed (signal %d)\n", WTERMSIG(status));
 	exit(1);
@@ -267,7 +287,7 @@ void test_init(int argc, char **argv)
 		exit(2);
 	}
 	if (pid > 0)
-		starter_wait(pid, &mask);
+		starter_wait(pid, &mask, outfile);
 
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	/* Own session: the dumped tree then holds its session and group. */
