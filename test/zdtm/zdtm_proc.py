@@ -1,0 +1,260 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Process helpers for the zdtm runner: /proc scanning, waiting with a
+deadline, killing whole trees and sessions, and the per-process snapshot
+the runner compares before checkpoint and after restore."""
+
+import ctypes
+import errno
+import os
+import re
+import signal
+import time
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def set_subreaper():
+    """Orphans of our tests (daemonized or restored) get reparented to us,
+    so we can wait for them and never lose one."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def read_text(path, default=None):
+    try:
+        with open(path, "r", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+def proc_stat(pid):
+    """(ppid, sid, state, comm) of pid, or None when it is gone."""
+    text = read_text("/proc/%d/stat" % pid)
+    if not text:
+        return None
+    rpar = text.rfind(")")
+    comm = text[text.find("(") + 1:rpar]
+    fields = text[rpar + 2:].split()
+    return int(fields[1]), int(fields[3]), fields[0], comm
+
+
+def all_procs():
+    """{pid: (ppid, sid, state, comm)} of every visible process."""
+    procs = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            st = proc_stat(int(name))
+            if st:
+                procs[int(name)] = st
+    return procs
+
+
+def subtree(roots, procs=None):
+    """The given pids and all their descendants that still exist."""
+    procs = procs if procs is not None else all_procs()
+    kids = {}
+    for pid, (ppid, _, _, _) in procs.items():
+        kids.setdefault(ppid, []).append(pid)
+    found, todo = set(), [r for r in roots if r in procs]
+    while todo:
+        pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            todo.extend(kids.get(pid, []))
+    return found
+
+
+def in_sessions(sids, procs=None):
+    procs = procs if procs is not None else all_procs()
+    return {pid for pid, st in procs.items() if st[1] in sids and pid != os.getpid()}
+
+
+def alive(pid):
+    st = proc_stat(pid)
+    return st is not None and st[2] not in ("Z", "X")
+
+
+def try_reap(pid):
+    """Reap pid if it is our exited child: its wait status, else None."""
+    try:
+        wpid, status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return None
+    return status if wpid == pid else None
+
+
+def wait_pid(pid, timeout):
+    """Wait for pid to end. Returns ("exited", status) for our children,
+    ("gone", None) for others, ("timeout", None) if it outlives timeout."""
+    deadline = time.monotonic() + timeout
+    ours = True
+    while True:
+        if ours:
+            try:
+                wpid, status = os.waitpid(pid, os.WNOHANG)
+                if wpid == pid:
+                    return "exited", status
+            except ChildProcessError:
+                ours = False
+        if not ours and not alive(pid):
+            return "gone", None
+        if time.monotonic() > deadline:
+            return "timeout", None
+        time.sleep(0.01)
+
+
+def kill_pids(pids, timeout=5.0):
+    """SIGKILL every pid, then reap those that are our children."""
+    me = os.getpid()
+    for pid in pids:
+        if pid != me and pid > 1:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    for pid in pids:
+        if pid != me:
+            wait_pid(pid, timeout)
+
+
+def kill_tree(roots, sids=()):
+    """Kill the trees under roots plus everything in the given sessions."""
+    procs = all_procs()
+    victims = subtree(roots, procs) | in_sessions(set(sids), procs)
+    victims.discard(os.getpid())
+    if victims:
+        kill_pids(victims)
+    return victims
+
+
+def kill_descendants():
+    """Kill everything below us (at exit: nothing may be left behind)."""
+    victims = subtree([os.getpid()]) - {os.getpid()}
+    if victims:
+        kill_pids(victims)
+    return victims
+
+
+def reap_zombies():
+    """Reap exited children nobody waits for (e.g. a pidhold parent)."""
+    for pid, st in all_procs().items():
+        if st[0] == os.getpid() and st[2] == "Z":
+            try_reap(pid)
+
+
+def describe(status):
+    if status is None:
+        return "ended (not our child, no exit status)"
+    if os.WIFSIGNALED(status):
+        return "killed by signal %d" % os.WTERMSIG(status)
+    return "exit %d" % os.WEXITSTATUS(status)
+
+
+# ---- snapshot: what the runner compares before dump and after restore ----
+
+STATUS_KEYS = ("Name", "Umask", "Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff",
+               "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp", "SigIgn", "SigCgt")
+# Objects a restore recreates get new inode numbers: compare kind only.
+ANON_LINK = re.compile(r"^(pipe|socket|anon_inode):.*")
+
+
+def _maps(pid):
+    """Maps lines, with adjacent compatible VMAs merged: how the kernel
+    splits or merges areas is not state the task can see."""
+    text = read_text("/proc/%d/maps" % pid)
+    if text is None:
+        return None
+    out = []
+    for line in text.splitlines():
+        parts = line.split(None, 5)
+        start, end = (int(x, 16) for x in parts[0].split("-"))
+        perms, off, dev, ino = parts[1], int(parts[2], 16), parts[3], parts[4]
+        path = parts[5] if len(parts) > 5 else ""
+        if path.endswith("(deleted)"):
+            dev, ino = "-", "-"
+        cur = [start, end, perms, off, dev, ino, path]
+        if out:
+            prev = out[-1]
+            contig = prev[1] == start and prev[2:3] == cur[2:3] and prev[4:] == cur[4:]
+            anon = ino in ("0", "-")
+            if contig and (anon or prev[3] + (prev[1] - prev[0]) == off):
+                prev[1] = end
+                continue
+        out.append(cur)
+    return ["%x-%x %s %x %s %s %s" % tuple(m) for m in out]
+
+
+def _fds(pid):
+    fds = {}
+    try:
+        names = os.listdir("/proc/%d/fd" % pid)
+    except OSError:
+        return None
+    for fd in sorted(names, key=int):
+        try:
+            link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        link = ANON_LINK.sub(r"\1", link)
+        info = read_text("/proc/%d/fdinfo/%s" % (pid, fd), "")
+        keep = [l for l in info.splitlines() if l.split(":")[0] in ("pos", "flags")]
+        fds[int(fd)] = "%s %s" % (link, " ".join(" ".join(l.split()) for l in keep))
+    return fds
+
+
+def _status(pid):
+    text = read_text("/proc/%d/status" % pid)
+    if text is None:
+        return None
+    out = {}
+    for line in text.splitlines():
+        key, _, val = line.partition(":")
+        if key in STATUS_KEYS:
+            out[key] = " ".join(val.split())
+    return out
+
+
+def _links(pid):
+    out = {}
+    for name in ("cwd", "root", "exe"):
+        try:
+            out[name] = os.readlink("/proc/%d/%s" % (pid, name))
+        except OSError:
+            out[name] = None
+    out["personality"] = (read_text("/proc/%d/personality" % pid) or "").strip()
+    return out
+
+
+def snapshot(pid):
+    """State of pid the runner can see from outside, or None."""
+    snap = {"maps": _maps(pid), "fds": _fds(pid), "status": _status(pid),
+            "links": _links(pid)}
+    if any(v is None for v in snap.values()):
+        return None
+    return snap
+
+
+def compare(before, after, limit=6):
+    """Human readable differences between two snapshots."""
+    diffs = []
+    for key in ("status", "links"):
+        for k in sorted(set(before[key]) | set(after[key])):
+            if before[key].get(k) != after[key].get(k):
+                diffs.append("%s %s: %r -> %r" % (key, k, before[key].get(k),
+                                                   after[key].get(k)))
+    for fd in sorted(set(before["fds"]) | set(after["fds"])):
+        if before["fds"].get(fd) != after["fds"].get(fd):
+            diffs.append("fd %d: %r -> %r" % (fd, before["fds"].get(fd),
+                                              after["fds"].get(fd)))
+    b, a = set(before["maps"]), set(after["maps"])
+    diffs += ["map lost: %s" % m for m in sorted(b - a)]
+    diffs += ["map new:  %s" % m for m in sorted(a - b)]
+    if len(diffs) > limit:
+        diffs = diffs[:limit] + ["... %d more" % (len(diffs) - limit)]
+    return diffs
+
+
+def errno_name(err):
+    return errno.errorcode.get(err, str(err))
