@@ -55,6 +55,27 @@ out:
 	return ret;
 }
 
+/* A session or group led from outside can only come back as a shell job. */
+static int check_session(const struct pstree *t)
+{
+	const struct pstree_item *root = t->root;
+
+	if (opts->shell_job)
+		return 0;
+	if (!pstree_find(t, root->sid)) {
+		pr_err("task %d is in session %d, whose leader is outside the dumped tree; dump "
+		       "with --shell-job (-j) to restore it into criu's session\n", root->pid,
+		       root->sid);
+		return -1;
+	}
+	if (!pstree_find(t, root->pgid)) {
+		pr_err("task %d is in process group %d, whose leader is outside the dumped tree; "
+		       "dump with --shell-job (-j)\n", root->pid, root->pgid);
+		return -1;
+	}
+	return 0;
+}
+
 static enum unseize_mode final_mode(void)
 {
 	if (opts->leave_running)
@@ -82,6 +103,8 @@ int cr_dump_tasks(int dirfd, pid_t root)
 		return -1;
 	t1 = stats_now_us();
 	ds.freezing_us = t1 - t0;
+	if (check_session(&tree))
+		goto fail;
 	pstree_for_each(&tree, it)
 		if (dump_one_task(dirfd, it, &files, pages_id++, &ds))
 			goto fail;

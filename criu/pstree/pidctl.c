@@ -47,6 +47,8 @@ int pidctl_init(struct pidctl *pc, enum pid_method requested)
 		pc->method = requested;
 	}
 	if (pc->method == PID_METHOD_SPIN && requested == PID_METHOD_AUTO) {
+		if (kdat_probe_fork_rate())
+			pr_warn("can't measure the fork rate\n");
 		pr_warn("only spinning is left to get exact PIDs: up to ~%.1f s per task "
 			"(pid_max %u); %s\n", kdat_spin_seconds(k), k->pid_max, kdat_cap_hint());
 	}
@@ -206,7 +208,7 @@ static pid_t burn_one(void)
 
 static pid_t fork_spin(struct pidctl *pc, pid_t want, int flags)
 {
-	unsigned long budget = 2UL * (pc->pid_max ? pc->pid_max : 4194304) + 1000;
+	unsigned long budget = 4UL * (pc->pid_max ? pc->pid_max : 4194304) + 1000;
 
 	for (int tries = 0; tries < NS_LAST_PID_TRIES; tries++) {
 		pid_t last = 0;

@@ -50,7 +50,7 @@ static int wait_interrupt_stop(pid_t tid)
 
 static int seize_thread(pid_t tid)
 {
-	if (ptrace(PTRACE_SEIZE, tid, 0, 0)) {
+	if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD)) {
 		if (errno == EPERM)
 			pr_perror("can't seize thread %d (ptrace needs the same user or "
 				  "CAP_SYS_PTRACE)", tid);

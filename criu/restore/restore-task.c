@@ -102,6 +102,24 @@ static int unregister_rseq(void)
 	return 0;
 }
 
+/* Sessions and groups this task leads; with -j the root joins criu's. */
+static int restore_session(const struct pstree_item *it)
+{
+	if (it->sid == it->pid && setsid() < 0) {
+		pr_perror("task %d: can't start its session", it->pid);
+		return -1;
+	}
+	if (it->pgid == it->pid && getpgid(0) != it->pid && setpgid(0, 0)) {
+		pr_perror("task %d: can't lead its process group", it->pid);
+		return -1;
+	}
+	if (getsid(0) != it->sid && !(opts->shell_job && it->parent == NULL)) {
+		pr_err("task %d: session %d can't be recreated\n", it->pid, it->sid);
+		return -1;
+	}
+	return 0;
+}
+
 void restore_task(struct restore_ctx *ctx, struct pstree_item *it)
 {
 	struct rst_task *t = rst_task_of(it);
@@ -112,6 +130,8 @@ void restore_task(struct restore_ctx *ctx, struct pstree_item *it)
 	if (!opts->restore_sibling)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* criu gone: nothing to finish for */
 	pr_info("task %d: restoring\n", it->pid);
+	if (restore_session(it))
+		goto fail;
 	if (setup_service_fds(ctx, &t->fds))
 		goto fail;
 	if (files_restore_fds(&ctx->files, ctx->dirfd, &t->fds) ||

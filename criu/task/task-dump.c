@@ -78,6 +78,33 @@ static int dump_rseq(pid_t tid, struct rseq_cfg *r)
 	return 0;
 }
 
+/*
+ * Reading seccomp filters needs CAP_SYS_ADMIN. Filters the thread shares
+ * with criu came from outside the tree (a container's profile): the
+ * restored task inherits them from criu again. Its own extra ones can't be
+ * restored, so they fail the dump.
+ */
+static int check_seccomp(pid_t tid, const struct proc_status *st)
+{
+	static struct proc_status self;
+	static bool have_self;
+
+	if (!st->seccomp)
+		return 0;
+	if (!have_self) {
+		if (proc_read_status(getpid(), 0, &self))
+			return -1;
+		proc_status_free(&self);
+		have_self = true;
+	}
+	if (st->seccomp == self.seccomp && st->seccomp_filters == self.seccomp_filters)
+		return 0;
+	pr_err("thread %d runs under seccomp mode %d with %d filters of its own (criu has "
+	       "mode %d, %d filters): seccomp is not supported yet\n", tid, st->seccomp,
+	       st->seccomp_filters, self.seccomp, self.seccomp_filters);
+	return -1;
+}
+
 static int dump_creds(pid_t pid, pid_t tid, struct creds *c)
 {
 	struct proc_status st;
@@ -101,12 +128,7 @@ static int dump_creds(pid_t pid, pid_t tid, struct creds *c)
 	c->ngroups = st.ngroups;
 	c->groups = (uint32_t *)st.groups;	/* ownership moves to creds */
 	st.groups = NULL;
-	if (st.seccomp) {
-		pr_err("thread %d runs under seccomp mode %d; seccomp is not supported yet\n",
-		       tid, st.seccomp);
-		return -1;
-	}
-	return 0;
+	return check_seccomp(tid, &st);
 }
 
 static int read_comm(pid_t pid, pid_t tid, char comm[16])

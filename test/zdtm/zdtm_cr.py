@@ -62,11 +62,14 @@ class Run:
         with open(os.path.join(self.wd, "starter.log"), "w") as log:
             starter = subprocess.Popen(argv, cwd=self.wd, stdin=subprocess.DEVNULL,
                                        stdout=log, stderr=subprocess.STDOUT)
+            zp.POPEN_PIDS.add(starter.pid)
         self.pids.add(starter.pid)
         try:
             rc = starter.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired:
             raise Failed("set-up did not finish in %ds" % self.timeout)
+        finally:
+            zp.POPEN_PIDS.discard(starter.pid)
         if rc != 0:
             fails = self.fail_lines() or tail(os.path.join(self.wd, "starter.log"), 3)
             raise Failed("set-up failed (exit %d)" % rc, fails)
@@ -152,6 +155,7 @@ class Run:
             f.flush()
             p = subprocess.Popen(cmd, cwd=self.wd, stdin=subprocess.DEVNULL, stdout=f,
                                  stderr=subprocess.STDOUT, start_new_session=True)
+            zp.POPEN_PIDS.add(p.pid)
         self.pids.add(p.pid)
         self.sids.add(p.pid)
         try:
@@ -160,6 +164,8 @@ class Run:
             zp.kill_tree([p.pid], [p.pid])
             raise Failed("criu %s timed out after %ds" % (action, self.timeout),
                          self.criu_tail(action))
+        finally:
+            zp.POPEN_PIDS.discard(p.pid)
         return rc
 
     def criu_tail(self, action):
@@ -242,6 +248,9 @@ def cr(r):
     after = zp.snapshot(r.pid)
     if before and after:
         diffs = zp.compare(before, after)
+        # Without CAP_CHECKPOINT_RESTORE the exe link can't be set; criu says so.
+        if "/proc/PID/exe of the restored task will point to criu" in r.criu_text("restore"):
+            diffs = [d for d in diffs if not d.startswith("links exe:")]
         if diffs:
             raise Failed("state differs after restore", diffs)
     res = r.finish()

@@ -137,10 +137,15 @@ def kill_descendants():
     return victims
 
 
+# Children a subprocess.Popen waits for: reaping them here would steal their
+# exit status (Popen then reports 0), so reap_zombies leaves them alone.
+POPEN_PIDS = set()
+
+
 def reap_zombies():
     """Reap exited children nobody waits for (e.g. a pidhold parent)."""
     for pid, st in all_procs().items():
-        if st[0] == os.getpid() and st[2] == "Z":
+        if st[0] == os.getpid() and st[2] == "Z" and pid not in POPEN_PIDS:
             try_reap(pid)
 
 
