@@ -93,17 +93,38 @@ int pipe_dump(struct file_ids *f, pid_t pid, int fd, const struct stat *st, uint
 	return 0;
 }
 
-/* Create the pipe, refill it, and give both ends to the entries that need them. */
+/*
+ * The pipe's own fd for the first entry of each direction (open() would add
+ * O_LARGEFILE, which pipe() fds lack); -1 when a later one must reopen it.
+ */
+static int take_end(int *own, const struct file_entry *fe)
+{
+	int fd = *own;
+
+	if (fd < 0)
+		return -1;
+	*own = -1;
+	if (fcntl(fd, F_SETFL, fe->pipe.flags & ~O_ACCMODE)) {
+		pr_perror("can't set the flags of a pipe end");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Create the pipe, refill it, and give every end to the entries that need one. */
 static int create_pipe(struct file_ids *f, struct file_entry *holder)
 {
 	struct pipe_file *p = &holder->pipe;
-	int fds[2];
+	int fds[2], own[2];
 	struct file_entry *fe;
 
-	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK)) {
+	if (pipe2(fds, O_CLOEXEC)) {
 		pr_perror("can't create pipe %llu", (unsigned long long)p->pipe_id);
 		return -1;
 	}
+	own[0] = fds[0];
+	own[1] = fds[1];
 	if (p->size && fcntl(fds[1], F_SETPIPE_SZ, p->size) < (int)p->size) {
 		pr_perror("can't make pipe %llu hold %u bytes", (unsigned long long)p->pipe_id,
 			  p->size);
@@ -113,27 +134,33 @@ static int create_pipe(struct file_ids *f, struct file_entry *holder)
 		pr_perror("can't refill pipe %llu", (unsigned long long)p->pipe_id);
 		goto err;
 	}
-	/* every end of this pipe gets its own open file description */
 	list_for_each_entry(fe, &f->files, list) {
-		char proc[64];
-		int end;
+		int dir;
 
 		if (fe->kind != FILE_KIND_PIPE || fe->pipe.pipe_id != p->pipe_id)
 			continue;
-		end = (fe->pipe.flags & O_ACCMODE) == O_RDONLY ? fds[0] : fds[1];
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", end);
-		fe->rst_fd = open(proc, (fe->pipe.flags & ~O_CREAT) | O_CLOEXEC);
+		dir = (fe->pipe.flags & O_ACCMODE) == O_RDONLY ? 0 : 1;
+		fe->rst_fd = take_end(&own[dir], fe);
+		if (fe->rst_fd < 0) {
+			char proc[64];
+
+			snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fds[dir]);
+			fe->rst_fd = open(proc, fe->pipe.flags | O_CLOEXEC);
+		}
 		if (fe->rst_fd < 0) {
 			pr_perror("can't open an end of pipe %llu", (unsigned long long)p->pipe_id);
 			goto err;
 		}
 	}
-	close(fds[0]);
-	close(fds[1]);
+	/* ends no entry took are not the task's */
+	for (int i = 0; i < 2; i++)
+		if (own[i] >= 0)
+			close(own[i]);
 	return 0;
 err:
-	close(fds[0]);
-	close(fds[1]);
+	for (int i = 0; i < 2; i++)
+		if (own[i] >= 0)
+			close(own[i]);
 	return -1;
 }
 

@@ -182,6 +182,16 @@ class Run:
 
     def dump(self):
         os.makedirs(self.images, exist_ok=True)
+        if "dump-running-first" in self.t.flags:
+            # A dump that lets the test run on first: it then resumes its
+            # interrupted syscall (restart_syscall) before the real dump.
+            rc = self.criu("dump", ["-t", str(self.pid), "-D", self.images, "-o",
+                                    "dump-running.log", "-v4", "--leave-running"])
+            if rc != 0:
+                return "dump --leave-running failed (exit %d)" % rc
+            if not zp.alive(self.pid):
+                raise Failed("the test died after dump --leave-running")
+            time.sleep(0.3)
         rc = self.criu("dump", ["-t", str(self.pid), "-D", self.images, "-o", "dump.log",
                                 "-v4"])
         if rc != 0:

@@ -17,6 +17,37 @@
 
 BUILD_BUG_ON(sizeof(struct arch_regs) != sizeof(struct user_regs_struct));
 
+#define NR_RESTART_SYSCALL 219
+#define EINTR_VAL 4
+
+/*
+ * A thread caught inside restart_syscall (an interrupted sleep that was
+ * already resumed once, e.g. after a dump with --leave-running) carries its
+ * state in a kernel restart block no new task can have. Find the original
+ * syscall number in the "mov $nr, %eax" right before the syscall
+ * instruction, so restore can re-run it; failing that, restore returns
+ * EINTR as the kernel does when the restart block is gone.
+ */
+static void find_restarted_syscall(pid_t tid, struct arch_regs *regs)
+{
+	uint8_t code[7];
+	struct iovec l = { code, sizeof(code) }, r = { (void *)(regs->ip - 7), sizeof(code) };
+	int32_t nr;
+
+	if ((int64_t)regs->orig_ax != NR_RESTART_SYSCALL ||
+	    (int64_t)regs->ax != -ERESTART_RESTARTBLOCK)
+		return;
+	if (process_vm_readv(tid, &l, 1, &r, 1, 0) != sizeof(code) || code[0] != 0xb8 ||
+	    code[5] != 0x0f || code[6] != 0x05) {
+		pr_warn("thread %d is inside restart_syscall: it will see EINTR after restore\n",
+			tid);
+		return;
+	}
+	memcpy(&nr, code + 1, sizeof(nr));
+	pr_info("thread %d restarts syscall %d\n", tid, nr);
+	regs->orig_ax = nr;
+}
+
 int arch_dump_regs(pid_t tid, struct arch_regs *regs, uint8_t **xsave, uint32_t *xsave_len)
 {
 	uint8_t *buf = malloc(ARCH_XSAVE_MAX);
@@ -38,6 +69,7 @@ int arch_dump_regs(pid_t tid, struct arch_regs *regs, uint8_t **xsave, uint32_t 
 	}
 	if (arch_check_regs(regs, tid))
 		goto err;
+	find_restarted_syscall(tid, regs);
 	*xsave = buf;
 	*xsave_len = iov.iov_len;
 	return 0;
@@ -75,6 +107,11 @@ void arch_apply_syscall_restart(struct arch_regs *regs)
 {
 	if ((int64_t)regs->orig_ax < 0)
 		return;
+	if ((int64_t)regs->orig_ax == NR_RESTART_SYSCALL) {
+		regs->ax = -EINTR_VAL;
+		regs->orig_ax = (uint64_t)-1;
+		return;
+	}
 	switch ((int64_t)regs->ax) {
 	case -ERESTARTSYS:
 	case -ERESTARTNOINTR:
