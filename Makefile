@@ -34,6 +34,15 @@ endif
 endif
 endif
 
+# Quiet by default; `make V=1` shows the commands.
+ifeq ($(V),1)
+Q :=
+E := @true
+else
+Q := @
+E := @echo
+endif
+
 all: criu/criu
 
 # ---- images: protobuf-c code generated into build/images ----
@@ -44,7 +53,8 @@ PB_O		:= $(PB_C:.c=.o)
 
 $(BUILD)/images/%.pb-c.c $(BUILD)/images/%.pb-c.h: images/%.proto
 	@mkdir -p $(dir $@)
-	$(PROTOC) --proto_path=images --c_out=$(BUILD)/images $<
+	$(E) "  PROTOC  $<"
+	$(Q)$(PROTOC) --proto_path=images --c_out=$(BUILD)/images $<
 
 # One header that includes every generated one (used by img/ only).
 $(BUILD)/images/images.h: $(PB_H) Makefile
@@ -55,7 +65,8 @@ $(BUILD)/images/images.h: $(PB_H) Makefile
 	   echo "#endif" ) > $@
 
 $(BUILD)/images/%.pb-c.o: $(BUILD)/images/%.pb-c.c $(PB_H)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(E) "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # ---- criu ----
 CRIU_DIRS	:= cli dump restore pstree task mem files img kern util arch/$(ARCH)
@@ -65,7 +76,8 @@ GENERATED	= $(PB_H) $(BUILD)/images/images.h $(COMPEL_GENERATED)
 
 $(BUILD)/criu/%.o: criu/%.c | $(GENERATED)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+	$(E) "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
 # compel: the injection library, the blob tool and the syscall header.
 # It defines LIBCOMPEL (a static library criu links) and COMPEL_GENERATED.
@@ -77,7 +89,8 @@ $(eval $(call compel_blob,criu/pie/restorer,$(RESTORER_SRCS),rst_task_entry))
 $(BUILD)/pie/criu/%.o: PIE_EXTRA += -Icriu/pie -Icriu/arch/$(ARCH)/include
 
 criu/criu: $(CRIU_OBJS) $(PB_O) $(LIBCOMPEL)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(E) "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 include test/Makefile.inc
 

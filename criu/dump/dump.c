@@ -6,6 +6,7 @@
  * failed leaves no inventory.img, so it can never be restored by mistake.
  */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 #define LOG_PREFIX "dump: "
@@ -19,8 +20,8 @@
 #include "stats.h"
 #include "task.h"
 
-static int dump_one_task(int dirfd, struct pstree_item *it, struct file_ids *files,
-			 unsigned long pages_id, struct dump_stats *ds)
+static int dump_live_task(int dirfd, struct pstree_item *it, struct file_ids *files,
+			  unsigned long pages_id, struct dump_stats *ds)
 {
 	struct task_core tc = { 0 };
 	struct mm_state mm = { 0 };
@@ -55,23 +56,52 @@ out:
 	return ret;
 }
 
-/* A session or group led from outside can only come back as a shell job. */
-static int check_session(const struct pstree *t)
+static int dump_one_task(int dirfd, struct pstree_item *it, struct file_ids *files,
+			 unsigned long pages_id, struct dump_stats *ds)
 {
-	const struct pstree_item *root = t->root;
+	if (it->state == TASK_DEAD)
+		return task_write_zombie(dirfd, it->pid, it->exit_code);
+	if (pstree_check_sharing(it) || pstree_check_pidns(it))
+		return -1;
+	return dump_live_task(dirfd, it, files, pages_id, ds);
+}
 
-	if (opts->shell_job)
-		return 0;
-	if (!pstree_find(t, root->sid)) {
-		pr_err("task %d is in session %d, whose leader is outside the dumped tree; dump "
-		       "with --shell-job (-j) to restore it into criu's session\n", root->pid,
-		       root->sid);
-		return -1;
-	}
-	if (!pstree_find(t, root->pgid)) {
-		pr_err("task %d is in process group %d, whose leader is outside the dumped tree; "
-		       "dump with --shell-job (-j)\n", root->pid, root->pgid);
-		return -1;
+/*
+ * Sessions and groups restore can rebuild: a task either leads its session
+ * or inherits its parent's, and joins a group led by a task of the tree
+ * (its own, a zombie's or a sibling's). Anything led from outside the tree
+ * comes back only as a shell job (-j): in criu's session and group.
+ */
+static int check_sessions(const struct pstree *t)
+{
+	const struct pstree_item *root = t->root, *it;
+	bool job = opts->shell_job;
+
+	pstree_for_each(t, it) {
+		const struct pstree_item *lead = pstree_find(t, it->pgid);
+		bool outside_ok = job && it->sid == root->sid;
+
+		if (!pstree_find(t, it->sid) && !outside_ok) {
+			pr_err("task %d is in session %d, whose leader is outside the dumped tree; "
+			       "dump with --shell-job (-j) to restore it into criu's session\n",
+			       it->pid, it->sid);
+			return -1;
+		}
+		if (it->parent && it->sid != it->pid && it->sid != it->parent->sid) {
+			pr_err("task %d is in session %d but its parent %d is in session %d: "
+			       "not supported yet\n", it->pid, it->sid, it->parent->pid,
+			       it->parent->sid);
+			return -1;
+		}
+		if (!lead && !(job && it->pgid == root->pgid)) {
+			pr_err("task %d is in process group %d, whose leader is outside the dumped "
+			       "tree; dump with --shell-job (-j)\n", it->pid, it->pgid);
+			return -1;
+		}
+		if (lead && lead->sid != it->sid) {
+			pr_err("task %d joined group %d of another session\n", it->pid, it->pgid);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -103,7 +133,7 @@ int cr_dump_tasks(int dirfd, pid_t root)
 		return -1;
 	t1 = stats_now_us();
 	ds.freezing_us = t1 - t0;
-	if (check_session(&tree))
+	if (check_sessions(&tree))
 		goto fail;
 	pstree_for_each(&tree, it)
 		if (dump_one_task(dirfd, it, &files, pages_id++, &ds))

@@ -102,8 +102,7 @@ int files_restore_fds(struct file_ids *f, int dirfd, const struct fd_table *t)
 	list_for_each_entry(fe, &f->files, list)
 		if (fe->rst_fd >= 0 && (fe->rst_fd = lift_fd(fe->rst_fd, max_fd)) < 0)
 			goto out;
-	if (close_others(t, opened, i))
-		goto out;
+	/* whatever else sits on a target number is criu's and goes */
 	for (i = 0; i < t->nr; i++) {
 		int fd = t->fds[i].fd;
 
@@ -146,6 +145,25 @@ int files_restore_fs(struct file_ids *f, int dirfd, const struct fs_state *fs)
 
 int files_close_restore_fds(struct file_ids *f, const struct fd_table *t)
 {
+	files_close_all(f);
+	return close_others(t, NULL, 0);
+}
+
+int files_open_all(struct file_ids *f, int dirfd)
+{
+	struct file_entry *fe;
+
+	list_for_each_entry(fe, &f->files, list) {
+		if (fe->rst_fd >= 0)
+			continue;
+		if (fe->kind == FILE_KIND_PIPE ? pipe_open(f, fe) : reg_open(f, dirfd, fe))
+			return -1;
+	}
+	return 0;
+}
+
+void files_close_all(struct file_ids *f)
+{
 	struct file_entry *fe;
 
 	list_for_each_entry(fe, &f->files, list)
@@ -154,5 +172,21 @@ int files_close_restore_fds(struct file_ids *f, const struct fd_table *t)
 			fe->rst_fd = -1;
 		}
 	files_close_ghosts();
-	return close_others(t, NULL, 0);
+}
+
+int files_max_open_fd(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int top = -1;
+
+	if (!d) {
+		pr_perror("can't list /proc/self/fd");
+		return -1;
+	}
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && atoi(de->d_name) > top)
+			top = atoi(de->d_name);
+	closedir(d);
+	return top;
 }

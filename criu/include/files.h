@@ -103,6 +103,12 @@ int files_read_fs(int dirfd, pid_t pid, const struct file_ids *f,
 		  struct fs_state *fs) __must_check;
 /* Open file id as it was (position, flags); returns a new fd owned by the caller. */
 int files_open(struct file_ids *f, int dirfd, uint32_t id) __must_check;
+/* Open every file of the dump in criu, once, before any task exists. */
+int files_open_all(struct file_ids *f, int dirfd) __must_check;
+/* Close criu's copies (tasks have theirs). */
+void files_close_all(struct file_ids *f);
+/* The highest fd this process has open, -1 on error. */
+int files_max_open_fd(void);
 /* Install the fd table: every target fd number ends up open as dumped. */
 int files_restore_fds(struct file_ids *f, int dirfd, const struct fd_table *t) __must_check;
 int files_restore_fs(struct file_ids *f, int dirfd, const struct fs_state *fs) __must_check;

@@ -108,12 +108,30 @@ struct mem_vdso_plan {
 	struct mem_move final[MEM_MAX_VDSO];
 };
 
+/* Shared anonymous objects, created once in criu and inherited by tasks. */
+struct mem_shmem {
+	uint64_t shmid, size;
+	uint64_t addr;		/* criu's mapping of the whole object */
+};
+
+struct mem_shmem_set {
+	int nr;
+	struct mem_shmem *s;
+};
+
+int mem_shmem_collect(struct mem_shmem_set *set, const struct mm_state *mm) __must_check;
+int mem_shmem_create(struct mem_shmem_set *set) __must_check;
+/* In a restoring task: map its view of the object v names at address at. */
+int mem_shmem_map(const struct mem_shmem_set *set, const struct vma *v,
+		  uint64_t at) __must_check;
+void mem_shmem_free(struct mem_shmem_set *set);
+
 /* Check pagemap-PID.img against the areas and the size of its pages image. */
 int mem_check_pages(int dirfd, pid_t pid, const struct mm_state *mm,
 		    uint64_t *nr_pages) __must_check;
 /* In the restoring task: map every area in a premap region and fill it. */
 int mem_premap(int dirfd, pid_t pid, const struct mm_state *mm, struct file_ids *files,
-	       struct mem_restore *mr) __must_check;
+	       const struct mem_shmem_set *shmem, struct mem_restore *mr) __must_check;
 void mem_restore_free(struct mem_restore *mr);
 /* Reserve len bytes (PROT_NONE) free in the dumped layout, in ours and outside avoid. */
 int mem_reserve_region(const struct mm_state *mm, uint64_t len, uint64_t align,

@@ -59,4 +59,8 @@ enum unseize_mode {
 };
 int pstree_unseize(struct pstree *t, enum unseize_mode mode);
 
+/* Dump: what restore can't rebuild yet, checked on a seized task. */
+int pstree_check_sharing(const struct pstree_item *it) __must_check;
+int pstree_check_pidns(const struct pstree_item *it) __must_check;
+
 #endif /* CRIU_INCLUDE_PSTREE_H */

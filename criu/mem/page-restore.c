@@ -59,13 +59,20 @@ static uint64_t layout_slots(const struct mm_state *mm, uint64_t *slot)
 	return off + PMD_SIZE;
 }
 
-static int map_area(const struct vma *v, uint64_t addr, int dirfd, struct file_ids *files)
+static int map_area(const struct vma *v, uint64_t addr, int dirfd, struct file_ids *files,
+		    const struct mem_shmem_set *shmem)
 {
 	uint64_t len = v->end - v->start;
 	int flags = MAP_FIXED | (v->flags & (MAP_GROWSDOWN | MAP_NORESERVE));
 	int prot = PROT_READ | PROT_WRITE, fd = -1;
 	void *m;
 
+	if (v->status & VMA_ANON_SHARED) {
+		if (mem_shmem_map(shmem, v, addr))
+			return -1;
+		m = (void *)addr;
+		goto advise;
+	}
 	if (v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)) {
 		fd = files_open(files, dirfd, v->file_id);
 		if (fd < 0)
@@ -84,6 +91,7 @@ static int map_area(const struct vma *v, uint64_t addr, int dirfd, struct file_i
 			  (unsigned long long)v->end);
 		return -1;
 	}
+advise:
 	for (int adv = 0; adv < 64; adv++)
 		if (v->madv & (1ULL << adv) && madvise(m, len, adv)) {
 			pr_perror("can't apply madvise %d to area %llx", adv,
@@ -191,7 +199,7 @@ static int finish_area(const struct vma *v, uint64_t addr)
 }
 
 int mem_premap(int dirfd, pid_t pid, const struct mm_state *mm, struct file_ids *files,
-	       struct mem_restore *mr)
+	       const struct mem_shmem_set *shmem, struct mem_restore *mr)
 {
 	uint64_t *slot = calloc(mm->nr_vmas + 1, sizeof(uint64_t)), t0 = stats_now_us();
 	uint64_t len, base;
@@ -209,7 +217,8 @@ int mem_premap(int dirfd, pid_t pid, const struct mm_state *mm, struct file_ids 
 	mr->premap_len = len;
 	base = ALIGN_UP(base, PMD_SIZE);
 	for (int i = 0; i < mm->nr_vmas; i++)
-		if (premapped(&mm->vmas[i]) && map_area(&mm->vmas[i], base + slot[i], dirfd, files))
+		if (premapped(&mm->vmas[i]) &&
+		    map_area(&mm->vmas[i], base + slot[i], dirfd, files, shmem))
 			goto out;
 	if (fill_pages(dirfd, pid, mm, slot, base, mr))
 		goto out;

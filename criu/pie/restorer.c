@@ -5,6 +5,7 @@
  * address space with the dumped one, restores process-wide state, creates
  * the other threads, then every thread finishes itself (rst-thread.c).
  */
+#include <linux/futex.h>
 #include <linux/mman.h>
 #include <linux/prctl.h>
 #include <linux/sched.h>
@@ -18,8 +19,6 @@
 #define RSEQ_FLAG_UNREGISTER 1
 #define RST_SIGKILL 9
 #define RST_SIGSTOP 19
-
-static const struct rst_args *args;
 
 void rst_fail(const struct rst_args *a)
 {
@@ -195,34 +194,52 @@ static int restore_timers(const struct rst_args *a)
 	return 0;
 }
 
-static void thread_entry(void *arg)
+/*
+ * The other threads were created by criu's code before the jump, parked
+ * here until the address space is the dumped one.
+ */
+COMPEL_EXPORT void rst_thread_entry(struct rst_thread *t)
 {
-	rst_thread_finish(args, arg);
+	const struct rst_args *a = (const struct rst_args *)t->args;
+
+	/* a spinner or ns_last_pid race gave us another tid: criu retries */
+	if (sys_gettid() != t->tid)
+		sys_exit(0);
+	/* we came here through criu's code: tell criu it may now unmap it */
+	__atomic_add_fetch((uint32_t *)&a->threads_started, 1, __ATOMIC_SEQ_CST);
+	sys_futex((void *)&a->threads_started, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
+	while (!__atomic_load_n(&a->mm_ready, __ATOMIC_SEQ_CST))
+		sys_futex((void *)&a->mm_ready, FUTEX_WAIT_PRIVATE, 0, 0, 0, 0);
+	rst_thread_finish(a, t);
 }
 
-static int create_threads(const struct rst_args *a)
+/*
+ * Drop every signal this process got while it was criu (children that
+ * exited as zombies, spinners reaped): only the dumped ones are queued.
+ */
+static int drain_signals(void)
 {
-	const struct rst_thread *th = (const struct rst_thread *)a->threads;
+	uint64_t all = ~0ULL, zero[2] = { 0, 0 };
+	uint8_t info[RST_SIGINFO_SIZE];
 
-	for (uint32_t i = 1; i < a->nr_threads; i++) {
-		struct clone_args ca = { 0 };
-		uint64_t tid = th[i].tid;
-		long r;
+	for (int i = 0; i < 4096; i++) {
+		long r = sys_rt_sigtimedwait(&all, info, zero, 8);
 
-		ca.flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
-			   CLONE_SYSVSEM | CLONE_SETTLS;
-		ca.stack = th[i].stack_top - RST_THREAD_STACK;
-		ca.stack_size = RST_THREAD_STACK;
-		ca.tls = th[i].fs_base;
-		ca.set_tid = (uint64_t)&tid;
-		ca.set_tid_size = 1;
-		r = arch_rst_clone_thread(&ca, sizeof(ca), thread_entry, (void *)&th[i]);
-		if (r != th[i].tid) {
-			rst_err("can't create thread %d: %ld\n", th[i].tid, r);
+		if (r == -11)	/* EAGAIN: nothing left */
+			return 0;
+		if (r < 0) {
+			rst_err("can't drain pending signals: %ld\n", r);
 			return -1;
 		}
 	}
-	return 0;
+	rst_err("too many stray signals\n");
+	return -1;
+}
+
+static void release_threads(struct rst_args *a)
+{
+	__atomic_store_n(&a->mm_ready, 1, __ATOMIC_SEQ_CST);
+	sys_futex(&a->mm_ready, FUTEX_WAKE_PRIVATE, 1 << 30, 0, 0, 0);
 }
 
 static int restore_task(const struct rst_args *a)
@@ -245,16 +262,17 @@ static int restore_task(const struct rst_args *a)
 		rst_err("can't make the task a child subreaper\n");
 		return -1;
 	}
-	if (create_threads(a) || restore_timers(a))
+	if (drain_signals())
 		return -1;
-	return 0;
+	release_threads((struct rst_args *)a);
+	/* after the threads: a timer may name one of them */
+	return restore_timers(a);
 }
 
 COMPEL_ENTRY void rst_task_entry(struct rst_args *a)
 {
 	if (a->version != RST_ARGS_VERSION || a->size != sizeof(*a))
 		sys_exit_group(2);	/* no log fd we could trust */
-	args = a;
 	rst_log_init(a);
 	rst_info("restoring task %d\n", a->pid);
 	if (restore_task(a))

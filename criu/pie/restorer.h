@@ -60,6 +60,7 @@ struct rst_mm_map {
 struct rst_thread {
 	int32_t tid;
 	uint32_t pdeath_sig;
+	uint64_t args;		/* the struct rst_args this thread belongs to */
 	uint64_t sigframe;	/* address of the prepared rt_sigframe */
 	uint64_t stack_top;	/* restorer stack of this thread */
 	uint64_t fs_base, gs_base;
@@ -86,7 +87,11 @@ struct rst_shared {
 	uint32_t nr_in_progress;	/* threads that have not reached the barrier */
 	uint32_t go;			/* set by criu once every thread is traced */
 	uint32_t error;			/* set by whoever fails first */
+	uint32_t nr_forked;		/* tasks that exist by now */
+	uint32_t nr_grouped;		/* tasks that joined their process group */
+	uint32_t nr_created;		/* tasks and threads that exist by now */
 	uint32_t nr_tasks;
+	uint64_t created_at_us;		/* CLOCK_MONOTONIC when the last one came */
 	struct rst_shared_task tasks[];	/* every task created so far */
 };
 
@@ -137,7 +142,9 @@ struct rst_args {
 	int32_t close_fds[RST_MAX_CLOSE];
 
 	uint32_t nr_threads;
-	uint32_t pad;
+	uint32_t mm_ready;		/* futex: the other threads wait for the new mm */
+	uint32_t threads_started;	/* futex: threads that left criu's code */
+	uint32_t pad2;
 	uint64_t threads;		/* struct rst_thread[nr_threads], [0] = main */
 };
 

@@ -31,13 +31,12 @@ void rst_thread_finish(const struct rst_args *a, const struct rst_thread *t)
 	__attribute__((noreturn));
 int rst_restore_creds(const struct rst_creds *c);
 
-/* the blob entry, called by criu with the argument block */
+/* the blob entries: the main thread's, called by criu, and the others' */
 void rst_task_entry(struct rst_args *a);
+void rst_thread_entry(struct rst_thread *t);
 
 /* arch hooks (criu/arch/<arch>/pie/) */
 void arch_rst_sigreturn(uint64_t sigframe) __attribute__((noreturn));
 int arch_rst_set_tls(const struct rst_thread *t);
-long arch_rst_clone_thread(void *clone_args, unsigned long size, void (*fn)(void *),
-			   void *arg);
 
 #endif /* CRIU_PIE_RST_INTERNAL_H */

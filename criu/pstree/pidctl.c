@@ -13,19 +13,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define LOG_PREFIX "pidctl: "
+#include "arch.h"
 #include "kdat.h"
 #include "log.h"
 #include "pidctl.h"
+#include "pidctl-internal.h"
 #include "proc-parse.h"
 #include "pstree.h"
 
 #define NS_LAST_PID "/proc/sys/kernel/ns_last_pid"
 #define NS_LAST_PID_TRIES 16
+
+static int ns_last_pid_fd(struct pidctl *pc);
 
 int pidctl_init(struct pidctl *pc, enum pid_method requested)
 {
@@ -33,7 +38,7 @@ int pidctl_init(struct pidctl *pc, enum pid_method requested)
 	char why[512];
 
 	memset(pc, 0, sizeof(*pc));
-	pc->ns_last_pid_fd = -1;
+	pc->ns_last_pid_fd = pc->last_pid_fd = -1;
 	pc->clone3_ok = k->clone3_set_tid.res == PROBE_OK || k->clone3_set_tid.res == PROBE_NO_CAP;
 	pc->pid_max = k->pid_max;
 	if (requested == PID_METHOD_AUTO) {
@@ -52,21 +57,44 @@ int pidctl_init(struct pidctl *pc, enum pid_method requested)
 		pr_warn("only spinning is left to get exact PIDs: up to ~%.1f s per task "
 			"(pid_max %u); %s\n", kdat_spin_seconds(k), k->pid_max, kdat_cap_hint());
 	}
-	if (pc->method == PID_METHOD_NS_LAST_PID) {
-		pc->ns_last_pid_fd = open(NS_LAST_PID, O_RDWR | O_CLOEXEC);
-		if (pc->ns_last_pid_fd < 0) {
-			pr_perror("can't open %s", NS_LAST_PID);
-			return -1;
-		}
-	}
+	if (pc->method == PID_METHOD_NS_LAST_PID && ns_last_pid_fd(pc) < 0)
+		return -1;
 	return 0;
 }
 
 void pidctl_fini(struct pidctl *pc)
 {
-	if (pc->ns_last_pid_fd >= 0)
+	pidctl_drop_fd(pc, true);
+	if (pc->sh)
+		munmap(pc->sh, pc->sh_len);
+	pc->sh = NULL;
+}
+
+void pidctl_drop_fd(struct pidctl *pc, bool close_it)
+{
+	if (close_it && pc->ns_last_pid_owner == getpid() && pc->ns_last_pid_fd >= 0)
 		close(pc->ns_last_pid_fd);
-	pc->ns_last_pid_fd = -1;
+	if (close_it && pc->last_pid_owner == getpid() && pc->last_pid_fd >= 0)
+		close(pc->last_pid_fd);
+	pc->ns_last_pid_fd = pc->last_pid_fd = -1;
+	pc->ns_last_pid_owner = pc->last_pid_owner = 0;
+}
+
+/*
+ * An flock belongs to an open file description: tasks sharing criu's fd
+ * would never exclude each other, so every task opens its own.
+ */
+static int ns_last_pid_fd(struct pidctl *pc)
+{
+	if (pc->ns_last_pid_owner == getpid())
+		return pc->ns_last_pid_fd;
+	pc->ns_last_pid_fd = open(NS_LAST_PID, O_RDWR | O_CLOEXEC);
+	if (pc->ns_last_pid_fd < 0) {
+		pr_perror("can't open %s", NS_LAST_PID);
+		return -1;
+	}
+	pc->ns_last_pid_owner = getpid();
+	return pc->ns_last_pid_fd;
 }
 
 static void describe_holder(pid_t pid, char *buf, size_t len)
@@ -146,28 +174,55 @@ static pid_t plain_fork(struct pidctl *pc, int flags)
 	return syscall(SYS_clone, cf | SIGCHLD, 0, 0, 0, 0);
 }
 
+/* How a pid is finally taken once the counter sits below it. */
+struct creator {
+	pid_t (*create)(struct pidctl *pc, pid_t want, const struct creator *c, int *wrong);
+	int flags;		/* fork: PIDCTL_SIBLING */
+	void *clone_args;	/* thread */
+	size_t size;
+	uint64_t entry, arg;
+};
+
 /* Fork; a child with the wrong pid leaves at once and is reaped. */
-static pid_t fork_expect(struct pidctl *pc, pid_t want, int flags, int *wrong)
+static pid_t fork_expect(struct pidctl *pc, pid_t want, const struct creator *c, int *wrong)
 {
-	pid_t pid = plain_fork(pc, flags);
+	pid_t pid = plain_fork(pc, c->flags);
 
 	*wrong = 0;
 	if (pid == 0 && syscall(SYS_getpid) != want)
 		_exit(0);	/* someone took the pid first: this child is a dud */
 	if (pid <= 0 || pid == want)
 		return pid;
-	/* not ours: it exits; as a sibling it is reaped by criu's parent */
 	*wrong = 1;
-	if (!(flags & PIDCTL_SIBLING))
+	/* as a sibling it is reaped by criu's parent */
+	if (!(c->flags & PIDCTL_SIBLING))
 		waitpid(pid, NULL, 0);
 	return pid;
 }
 
-static pid_t fork_ns_last_pid(struct pidctl *pc, pid_t want, int flags)
+/* A thread with the wrong tid exits by itself (the restorer checks gettid). */
+static pid_t thread_expect(struct pidctl *pc, pid_t want, const struct creator *c, int *wrong)
 {
+	pid_t tid;
+
+	(void)pc;
+	tid = arch_clone_thread(c->clone_args, c->size, c->entry, c->arg);
+	if (tid < 0) {
+		errno = -tid;
+		return -1;
+	}
+	*wrong = tid != want;
+	return tid;
+}
+
+static pid_t create_ns_last_pid(struct pidctl *pc, pid_t want, const struct creator *c)
+{
+	int fd = ns_last_pid_fd(pc);
 	pid_t pid = -1;
 
-	if (flock(pc->ns_last_pid_fd, LOCK_EX)) {
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX)) {
 		pr_perror("can't lock %s", NS_LAST_PID);
 		return -1;
 	}
@@ -175,12 +230,12 @@ static pid_t fork_ns_last_pid(struct pidctl *pc, pid_t want, int flags)
 		char buf[32];
 		int len = snprintf(buf, sizeof(buf), "%d", want - 1), wrong;
 
-		if (pwrite(pc->ns_last_pid_fd, buf, len, 0) != len) {
+		if (pwrite(fd, buf, len, 0) != len) {
 			pr_perror("can't write %d to %s", want - 1, NS_LAST_PID);
 			pid = -1;
 			break;
 		}
-		pid = fork_expect(pc, want, flags, &wrong);
+		pid = c->create(pc, want, c, &wrong);
 		if (pid == 0)
 			return 0;
 		if (pid < 0 || !wrong)
@@ -188,7 +243,7 @@ static pid_t fork_ns_last_pid(struct pidctl *pc, pid_t want, int flags)
 		pr_debug("pid %d went to another task, got %d; retrying\n", want, pid);
 		pid = -1;
 	}
-	flock(pc->ns_last_pid_fd, LOCK_UN);
+	flock(fd, LOCK_UN);
 	if (pid != want && pid >= 0)
 		pr_err("pid %d keeps being taken by other tasks\n", want);
 	return pid == want ? pid : -1;
@@ -206,16 +261,56 @@ static pid_t burn_one(void)
 	return pid;
 }
 
-static pid_t fork_spin(struct pidctl *pc, pid_t want, int flags)
+/*
+ * The last pid the kernel handed out. ns_last_pid stays readable when
+ * /proc/sys is read-only and needs no capability to read; -1 if unreadable.
+ */
+static pid_t read_last_pid(struct pidctl *pc)
+{
+	char buf[32];
+	ssize_t n;
+
+	/* per task, like the ns_last_pid fd: a task's fd table reuses numbers */
+	if (pc->last_pid_owner != getpid()) {
+		pc->last_pid_fd = open(NS_LAST_PID, O_RDONLY | O_CLOEXEC);
+		pc->last_pid_owner = getpid();
+	}
+	if (pc->last_pid_fd < 0 || (n = pread(pc->last_pid_fd, buf, sizeof(buf) - 1, 0)) <= 0)
+		return -1;
+	buf[n] = 0;
+	return atoi(buf);
+}
+
+/*
+ * The kernel hands out the first free pid after the last one: want comes
+ * next if every pid between them is taken (by our own tasks, say).
+ */
+static bool next_is(pid_t last, pid_t want)
+{
+	if (last < 0 || last >= want)
+		return false;
+	for (pid_t p = last + 1; p < want; p++)
+		if (kill(p, 0) && errno == ESRCH)
+			return false;
+	return true;
+}
+
+static pid_t spin_to(struct pidctl *pc, pid_t want, const struct creator *c)
 {
 	unsigned long budget = 4UL * (pc->pid_max ? pc->pid_max : 4194304) + 1000;
 
 	for (int tries = 0; tries < NS_LAST_PID_TRIES; tries++) {
-		pid_t last = 0;
+		pid_t last = read_last_pid(pc), pid;
 		int wrong;
 
-		while (last != want - 1) {
+		while (!next_is(last, want)) {
 			last = burn_one();
+			if (last >= 0 && !next_is(last, want)) {
+				pid_t seen = read_last_pid(pc);	/* others fork too */
+
+				if (seen >= 0)
+					last = seen;
+			}
 			if (last < 0) {
 				pr_perror("can't fork while spinning to pid %d", want);
 				return -1;
@@ -226,8 +321,7 @@ static pid_t fork_spin(struct pidctl *pc, pid_t want, int flags)
 			}
 			pc->spun++;
 		}
-		pid_t pid = fork_expect(pc, want, flags, &wrong);
-
+		pid = c->create(pc, want, c, &wrong);
 		if (pid <= 0 || !wrong)
 			return pid;
 	}
@@ -235,26 +329,65 @@ static pid_t fork_spin(struct pidctl *pc, pid_t want, int flags)
 	return -1;
 }
 
-pid_t pidctl_fork(struct pidctl *pc, pid_t want, int flags)
+static pid_t create_spin(struct pidctl *pc, pid_t want, const struct creator *c)
 {
 	pid_t pid;
 
-	switch (pc->method) {
-	case PID_METHOD_SET_TID:
-		pid = raw_clone3(flags & PIDCTL_SIBLING ? CLONE_PARENT : 0, &want);
-		if (pid < 0)
-			pr_perror("clone3 with set_tid %d failed", want);
-		break;
-	case PID_METHOD_NS_LAST_PID:
-		pid = fork_ns_last_pid(pc, want, flags);
-		break;
-	default:
-		pid = fork_spin(pc, want, flags);
-		break;
-	}
+	if (pc->sh)
+		pidctl_wait_turn(pc, want);
+	pid = spin_to(pc, want, c);
+	if (pid > 0 && pc->sh)
+		pidctl_next_turn(pc);
+	return pid;
+}
+
+static pid_t create(struct pidctl *pc, pid_t want, const struct creator *c)
+{
+	pid_t pid;
+
+	if (pc->method == PID_METHOD_NS_LAST_PID)
+		pid = create_ns_last_pid(pc, want, c);
+	else
+		pid = create_spin(pc, want, c);
 	if (pid > 0 && pid != want) {
 		pr_err("asked for pid %d, got %d\n", want, pid);
 		return -1;
 	}
 	return pid;
+}
+
+pid_t pidctl_fork(struct pidctl *pc, pid_t want, int flags)
+{
+	struct creator c = { .create = fork_expect, .flags = flags };
+	pid_t pid;
+
+	if (pc->method != PID_METHOD_SET_TID)
+		return create(pc, want, &c);
+	pid = raw_clone3(flags & PIDCTL_SIBLING ? CLONE_PARENT : 0, &want);
+	if (pid < 0)
+		pr_perror("clone3 with set_tid %d failed", want);
+	return pid;
+}
+
+pid_t pidctl_clone_thread(struct pidctl *pc, pid_t want, void *clone_args, size_t size,
+			  uint64_t entry, uint64_t arg)
+{
+	struct creator c = { .create = thread_expect, .clone_args = clone_args, .size = size,
+			     .entry = entry, .arg = arg };
+	struct clone_args *ca = clone_args;
+	long tid;
+
+	if (pc->method != PID_METHOD_SET_TID)
+		return create(pc, want, &c);
+	ca->set_tid = (uint64_t)&want;
+	ca->set_tid_size = 1;
+	tid = arch_clone_thread(ca, size, entry, arg);
+	ca->set_tid = 0;
+	ca->set_tid_size = 0;
+	if (tid < 0) {
+		errno = -tid;
+		pr_perror("clone3 of thread %d failed", want);
+		return -1;
+	}
+	return tid;
 }

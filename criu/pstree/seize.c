@@ -131,10 +131,17 @@ static int seize_task(struct pstree_item *it)
 	if (task_state(it->pid, &st))
 		return -1;
 	if (st.state == 'Z') {
+		/* nothing to seize: its pid, ids and exit status are all it has */
 		it->state = TASK_DEAD;
 		it->exit_code = st.exit_code;
-		pr_err("task %d is a zombie; zombies are not supported yet\n", it->pid);
-		return -1;
+		it->pgid = st.pgid;
+		it->sid = st.sid;
+		it->nr_threads = 1;
+		it->threads = malloc(sizeof(pid_t));
+		if (!it->threads)
+			return -1;
+		it->threads[0] = it->pid;
+		return 0;
 	}
 	/* The main thread goes first so that threads[0] == pid. */
 	if (seize_thread(it->pid) || add_tid(it, it->pid))
@@ -189,7 +196,9 @@ int pstree_seize(pid_t root, struct pstree *t)
 			pr_err("criu (pid %d) is inside the tree it dumps\n", it->pid);
 			goto err;
 		}
-		if (seize_task(it) || collect_children(t, it))
+		if (seize_task(it))
+			goto err;
+		if (it->state != TASK_DEAD && collect_children(t, it))
 			goto err;
 		pr_info("seized task %d (%d threads)\n", it->pid, it->nr_threads);
 	}
@@ -211,10 +220,15 @@ int pstree_unseize(struct pstree *t, enum unseize_mode mode)
 	struct pstree_item *it;
 
 	list_for_each_entry(it, &t->items, list) {
+		if (it->state == TASK_DEAD)
+			continue;	/* never seized */
 		if (mode == UNSEIZE_KILL) {
 			kill(it->pid, SIGKILL);
-			/* collect the tracer's notifications so the tree is truly gone */
-			for (int i = 0; i < it->nr_threads; i++) {
+			/*
+			 * Collect the tracer's notifications so the tree is truly gone;
+			 * the leader is reported only after every other thread.
+			 */
+			for (int i = it->nr_threads - 1; i >= 0; i--) {
 				int status;
 
 				while (waitpid(it->threads[i], &status, __WALL) > 0 &&

@@ -54,7 +54,7 @@ static int seize_all(struct restore_ctx *ctx, struct traced *t, int *n)
 
 	*n = 0;
 	pstree_for_each(&ctx->tree, it)
-		for (int i = 0; i < it->nr_threads; i++) {
+		for (int i = 0; it->state != TASK_DEAD && i < it->nr_threads; i++) {
 			pid_t tid = it->threads[i];
 			int status;
 
@@ -128,6 +128,8 @@ static int drop_bootstrap(const struct rst_shared_task *st)
 	long res;
 	int ret;
 
+	if (!st->bootstrap_len)
+		return 0;	/* a zombie */
 	if (remote_open_at_stop(&r, st->pid))
 		return -1;
 	ret = remote_syscall(&r, SYS_munmap, &res, st->bootstrap_start, st->bootstrap_len, 0, 0);
@@ -147,6 +149,8 @@ static void detach_all(struct restore_ctx *ctx)
 	pstree_for_each(&ctx->tree, it) {
 		bool stop = opts->leave_stopped || it->state == TASK_STOPPED;
 
+		if (it->state == TASK_DEAD)
+			continue;
 		for (int i = it->nr_threads - 1; i >= 0; i--)
 			if (ptrace(PTRACE_DETACH, it->threads[i], 0, stop && !i ? SIGSTOP : 0))
 				pr_perror("can't detach thread %d", it->threads[i]);

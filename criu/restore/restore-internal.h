@@ -27,8 +27,11 @@ struct restore_ctx {
 	int dirfd;
 	struct pstree tree;
 	struct file_ids files;
+	struct mem_shmem_set shmem;	/* created in criu, inherited by the tasks */
 	struct pidctl pc;
-	int nr_threads;
+	int nr_threads;		/* threads of live tasks: they meet at the barrier */
+	uint32_t nr_ids;	/* tasks and threads to create */
+	int sfd_base;		/* service fds of every task go here and above */
 	/* the shared block (owner: criu; tasks write their pid and status) */
 	struct rst_shared *shared;
 	size_t shared_len;
@@ -42,10 +45,15 @@ static inline struct rst_task *rst_task_of(const struct pstree_item *it)
 
 /* In the restoring task: set everything up and jump to the restorer. */
 void restore_task(struct restore_ctx *ctx, struct pstree_item *it) __noreturn;
+/* Session, group, children; a zombie exits here. 0: go on restoring. */
+int restore_tree_part(struct restore_ctx *ctx, struct pstree_item *it) __must_check;
+void rst_note_created(struct restore_ctx *ctx);
 /* Build the restorer's argument block and stacks in the bootstrap region. */
 struct rst_bootstrap {
 	uint64_t start, len;
 	uint64_t args, stack_top, entry;
+	uint64_t thread_entry;	/* where the other threads start */
+	uint64_t threads;	/* their struct rst_thread array */
 };
 int rst_build_bootstrap(struct restore_ctx *ctx, struct pstree_item *it,
 			const struct mem_restore *mr, struct rst_bootstrap *bs) __must_check;

@@ -7,6 +7,8 @@
  * are reported through the shared block; criu kills what was created.
  */
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <linux/sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -43,23 +45,12 @@ static struct rst_shared_task *record_pid(struct restore_ctx *ctx, pid_t pid)
 	return &sh->tasks[i];
 }
 
-/* Service fds go above every fd of the task and within our fd limit. */
-static int setup_service_fds(struct restore_ctx *ctx, const struct fd_table *t)
+/* Service fds go above every fd of every task and of criu (see restore.c). */
+static int setup_service_fds(struct restore_ctx *ctx)
 {
-	int top = t->nr ? t->fds[t->nr - 1].fd : 2;
-	struct rlimit rl;
 	int fd;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (top + 1 + SFD_MAX > (int)rl.rlim_cur) {
-		pr_err("the task uses fd %d; criu's fd limit %llu leaves no room above it\n", top,
-		       (unsigned long long)rl.rlim_cur);
-		return -1;
-	}
-	if (sfd_set_base(top + 1 < 64 ? 64 : top + 1))
+	if (sfd_set_base(ctx->sfd_base))
 		return -1;
 	fd = fcntl(log_get_fd(), F_DUPFD_CLOEXEC, 0);
 	if (fd < 0 || (fd = sfd_install(SFD_LOG, fd)) < 0 || log_move_fd(fd))
@@ -102,22 +93,39 @@ static int unregister_rseq(void)
 	return 0;
 }
 
-/* Sessions and groups this task leads; with -j the root joins criu's. */
-static int restore_session(const struct pstree_item *it)
+/* The other threads, parked in the restorer until the main one is done. */
+static int create_threads(struct restore_ctx *ctx, const struct pstree_item *it,
+			  const struct rst_bootstrap *bs)
 {
-	if (it->sid == it->pid && setsid() < 0) {
-		pr_perror("task %d: can't start its session", it->pid);
-		return -1;
+	const struct rst_thread *th = (const struct rst_thread *)bs->threads;
+	struct rst_args *a = (struct rst_args *)bs->args;
+
+	for (int i = 1; i < it->nr_threads; i++) {
+		struct clone_args ca = { 0 };
+		pid_t tid;
+
+		ca.flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+			   CLONE_SYSVSEM | CLONE_SETTLS;
+		ca.stack = th[i].stack_top - RST_THREAD_STACK;
+		/* the entry is jumped to, not called: leave room for a return address */
+		ca.stack_size = RST_THREAD_STACK - 8;
+		ca.tls = th[i].fs_base;
+		tid = pidctl_clone_thread(&ctx->pc, th[i].tid, &ca, sizeof(ca), bs->thread_entry,
+					  (uint64_t)&th[i]);
+		if (tid != th[i].tid) {
+			pr_err("task %d: can't create thread %d\n", it->pid, th[i].tid);
+			return -1;
+		}
+		rst_note_created(ctx);
 	}
-	if (it->pgid == it->pid && getpgid(0) != it->pid && setpgid(0, 0)) {
-		pr_perror("task %d: can't lead its process group", it->pid);
-		return -1;
+	/* a new thread returns from clone3 into our code: wait until it left it */
+	for (;;) {
+		uint32_t n = __atomic_load_n(&a->threads_started, __ATOMIC_SEQ_CST);
+
+		if (n == (uint32_t)it->nr_threads - 1)
+			return 0;
+		syscall(SYS_futex, &a->threads_started, FUTEX_WAIT_PRIVATE, n, NULL, NULL, 0);
 	}
-	if (getsid(0) != it->sid && !(opts->shell_job && it->parent == NULL)) {
-		pr_err("task %d: session %d can't be recreated\n", it->pid, it->sid);
-		return -1;
-	}
-	return 0;
 }
 
 void restore_task(struct restore_ctx *ctx, struct pstree_item *it)
@@ -129,15 +137,17 @@ void restore_task(struct restore_ctx *ctx, struct pstree_item *it)
 
 	if (!opts->restore_sibling)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* criu gone: nothing to finish for */
+	if (restore_tree_part(ctx, it))
+		goto fail;
 	pr_info("task %d: restoring\n", it->pid);
-	if (restore_session(it))
+	if (setup_service_fds(ctx))
 		goto fail;
-	if (setup_service_fds(ctx, &t->fds))
-		goto fail;
+	/* the table takes fd numbers pidctl's fd may have had */
+	pidctl_drop_fd(&ctx->pc, false);
 	if (files_restore_fds(&ctx->files, ctx->dirfd, &t->fds) ||
 	    files_restore_fs(&ctx->files, ctx->dirfd, &t->fs))
 		goto fail;
-	if (mem_premap(ctx->dirfd, it->pid, &t->mm, &ctx->files, &mr))
+	if (mem_premap(ctx->dirfd, it->pid, &t->mm, &ctx->files, &ctx->shmem, &mr))
 		goto fail;
 	if (open_exe(ctx, &t->mm) == -2)
 		goto fail;
@@ -151,6 +161,9 @@ void restore_task(struct restore_ctx *ctx, struct pstree_item *it)
 	/* ctx->shared now lives in the bootstrap region; criu unmaps it from there */
 	ctx->shared->tasks[slot].bootstrap_start = bs.start;
 	ctx->shared->tasks[slot].bootstrap_len = bs.len;
+	if (create_threads(ctx, it, &bs))
+		goto fail;
+	pidctl_drop_fd(&ctx->pc, true);
 	pr_info("task %d: jumping to the restorer at %llx\n", it->pid,
 		(unsigned long long)bs.entry);
 	arch_jump_to_restorer(bs.entry, bs.args, bs.stack_top);

@@ -24,11 +24,13 @@
 #include "arch.h"
 #include "image.h"
 #include "kdat.h"
+#include "proc-parse.h"
 #include "log.h"
 #include "options.h"
 #include "../pie/restorer.h"
 #include "restore.h"
 #include "restore-internal.h"
+#include "servicefd.h"
 
 static int read_task(struct restore_ctx *ctx, struct pstree_item *it)
 {
@@ -37,17 +39,22 @@ static int read_task(struct restore_ctx *ctx, struct pstree_item *it)
 	if (!t)
 		return -1;
 	it->priv = t;
-	if (task_read_core(ctx->dirfd, it->pid, it->threads, it->nr_threads, &t->core) ||
-	    mem_read_mm(ctx->dirfd, it->pid, &t->mm) ||
+	if (task_read_core(ctx->dirfd, it->pid, it->threads, it->nr_threads, &t->core))
+		return -1;
+	it->state = t->core.state;
+	ctx->nr_ids += it->state == TASK_DEAD ? 1 : it->nr_threads;
+	if (it->state == TASK_DEAD) {
+		if (it->nr_threads != 1 || !list_empty(&it->children)) {
+			pr_err("zombie %d has threads or children\n", it->pid);
+			return -1;
+		}
+		return 0;
+	}
+	if (mem_read_mm(ctx->dirfd, it->pid, &t->mm) ||
 	    files_read_fdinfo(ctx->dirfd, it->pid, &ctx->files, &t->fds) ||
 	    files_read_fs(ctx->dirfd, it->pid, &ctx->files, &t->fs) ||
 	    mem_check_pages(ctx->dirfd, it->pid, &t->mm, &t->nr_pages))
 		return -1;
-	it->state = t->core.state;
-	if (it->state == TASK_DEAD) {
-		pr_err("task %d is a zombie: zombies are not supported yet\n", it->pid);
-		return -1;
-	}
 	for (int i = 0; i < t->core.nr_threads; i++)
 		if (arch_check_xsave(&t->core.threads[i]))
 			return -1;
@@ -59,7 +66,11 @@ static int read_task(struct restore_ctx *ctx, struct pstree_item *it)
 static int check_refs(struct restore_ctx *ctx, struct pstree_item *it)
 {
 	const struct mm_state *mm = &rst_task_of(it)->mm;
-	const struct file_entry *fe = files_find(&ctx->files, mm->exe_file_id);
+	const struct file_entry *fe;
+
+	if (it->state == TASK_DEAD)
+		return 0;
+	fe = files_find(&ctx->files, mm->exe_file_id);
 
 	if (!fe || fe->kind != FILE_KIND_REG) {
 		pr_err("task %d: its executable (file %u) is not in files.img\n", it->pid,
@@ -87,7 +98,7 @@ static int check_rlimits(struct pstree_item *it)
 {
 	const struct task_core *tc = &rst_task_of(it)->core;
 
-	if (kdat_get()->has_cap_sys_resource)
+	if (kdat_get()->has_cap_sys_resource || it->state == TASK_DEAD)
 		return 0;
 	for (int i = 0; i < TASK_NRLIMITS; i++) {
 		struct rlimit cur;
@@ -105,6 +116,23 @@ static int check_rlimits(struct pstree_item *it)
 	return 0;
 }
 
+/* A tid may appear once in the whole tree, as a pid or as a thread. */
+static int check_unique_tids(const struct pstree *t)
+{
+	struct pstree_item *a, *b;
+
+	pstree_for_each(t, a)
+		pstree_for_each(t, b)
+			for (int i = 0; i < a->nr_threads; i++)
+				for (int j = (a == b) ? i + 1 : 0; j < b->nr_threads; j++)
+					if (a->threads[i] == b->threads[j]) {
+						pr_err("pstree.img: id %d is listed twice\n",
+						       a->threads[i]);
+						return -1;
+					}
+	return 0;
+}
+
 static int read_images(struct restore_ctx *ctx)
 {
 	struct inventory inv;
@@ -113,11 +141,8 @@ static int read_images(struct restore_ctx *ctx)
 	if (img_read_inventory(ctx->dirfd, &inv) || pstree_read_image(ctx->dirfd, &ctx->tree) ||
 	    files_read_images(ctx->dirfd, &ctx->files))
 		return -1;
-	if (ctx->tree.nr_items != 1) {
-		pr_err("the dump holds %d tasks: process trees are not supported yet\n",
-		       ctx->tree.nr_items);
+	if (check_unique_tids(&ctx->tree))
 		return -1;
-	}
 	pstree_for_each(&ctx->tree, it)
 		if (read_task(ctx, it) || check_refs(ctx, it) || check_rlimits(it))
 			return -1;
@@ -136,6 +161,69 @@ static int setup_shared(struct restore_ctx *ctx)
 		return -1;
 	}
 	ctx->shared->nr_in_progress = ctx->nr_threads;
+	return 0;
+}
+
+/*
+ * Every file of the dump is opened here, once: tasks inherit them, so
+ * files shared between tasks stay one open file description. Service fds
+ * of every task then go above all of these and all the tasks' own fds.
+ */
+static int open_files(struct restore_ctx *ctx)
+{
+	struct pstree_item *it;
+	struct rlimit rl;
+	int top = 63, fd;
+
+	if (files_open_all(&ctx->files, ctx->dirfd))
+		return -1;
+	pstree_for_each(&ctx->tree, it)
+		if (it->state != TASK_DEAD && mem_shmem_collect(&ctx->shmem, &rst_task_of(it)->mm))
+			return -1;
+	if (mem_shmem_create(&ctx->shmem))
+		return -1;
+	pstree_for_each(&ctx->tree, it) {
+		struct rst_task *t = rst_task_of(it);
+
+		if (it->state != TASK_DEAD && t->fds.nr)
+			top = max(top, t->fds.fds[t->fds.nr - 1].fd);
+	}
+	fd = files_max_open_fd();
+	if (fd < 0)
+		return -1;
+	ctx->sfd_base = max(top, fd) + 1;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (ctx->sfd_base + SFD_MAX > (int)rl.rlim_cur) {
+		pr_err("the tasks use fds up to %d; criu's fd limit %llu leaves no room above\n",
+		       top, (unsigned long long)rl.rlim_cur);
+		return -1;
+	}
+	return 0;
+}
+
+/* A live task that is gone or a zombie before the end died under us. */
+static int check_alive(struct restore_ctx *ctx)
+{
+	struct rst_shared *sh = ctx->shared;
+	uint32_t n = __atomic_load_n(&sh->nr_tasks, __ATOMIC_SEQ_CST);
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct pstree_item *it = pstree_find(&ctx->tree, sh->tasks[i].pid);
+		struct proc_stat st;
+		char path[64];
+
+		if (!it || it->state == TASK_DEAD)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d", it->pid);
+		if (access(path, F_OK) == 0 && proc_read_stat(it->pid, 0, &st) == 0 &&
+		    st.state != 'Z' && st.state != 'X')
+			continue;
+		pr_err("task %d died while being restored\n", it->pid);
+		return -1;
+	}
 	return 0;
 }
 
@@ -159,6 +247,8 @@ static int wait_ready(struct restore_ctx *ctx, pid_t root)
 			pr_err("task %d died while being restored (status 0x%x)\n", root, status);
 			return -1;
 		}
+		if (check_alive(ctx))
+			return -1;
 		syscall(SYS_futex, &sh->nr_in_progress, FUTEX_WAIT, left, &ts, NULL, 0);
 	}
 }
@@ -226,6 +316,7 @@ static void free_ctx(struct restore_ctx *ctx)
 	pstree_free(&ctx->tree);
 	files_free(&ctx->files);
 	files_close_ghosts();
+	mem_shmem_free(&ctx->shmem);
 	pidctl_fini(&ctx->pc);
 	if (ctx->shared)
 		munmap(ctx->shared, ctx->shared_len);
@@ -258,16 +349,23 @@ int cr_restore_tasks(int dirfd, int workfd)
 
 	pstree_init(&ctx.tree);
 	files_init(&ctx.files);
-	ctx.pc.ns_last_pid_fd = -1;
+	ctx.pc.ns_last_pid_fd = ctx.pc.last_pid_fd = -1;
 	if (read_images(&ctx) || pidctl_check_free(&ctx.tree) ||
-	    pidctl_init(&ctx.pc, opts->pid_method) || setup_shared(&ctx))
+	    pidctl_init(&ctx.pc, opts->pid_method) || pidctl_plan(&ctx.pc, &ctx.tree) ||
+	    setup_shared(&ctx) || open_files(&ctx))
 		goto out;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
 		pr_pwarn("can't become a child subreaper");
 	t1 = stats_now_us();
 	if (create_root(&ctx, &root) || wait_ready(&ctx, root))
 		goto fail;
-	ctx.stats.forking_us = stats_now_us() - t1;
+	ctx.stats.forking_us = ctx.shared->created_at_us - t1;
+	if (ctx.pc.method == PID_METHOD_SPIN)
+		pr_info("spinning burnt %lu pids in criu (plan: %d pass(es) over pid_max %u)\n",
+			ctx.pc.spun, pidctl_plan_passes(&ctx.pc), ctx.pc.pid_max);
+	/* criu's copies of pipes and files would keep them open after the tasks' */
+	files_close_all(&ctx.files);
+	mem_shmem_free(&ctx.shmem);
 	if (restore_finalize(&ctx))
 		goto fail;
 	ctx.stats.restore_us = stats_now_us() - t0;

@@ -107,6 +107,7 @@ static int fill_threads(struct rst_args *a, const struct task_core *tc, struct b
 		if (!frame || !stack)
 			return -1;
 		th[i].tid = c->tid;
+		th[i].args = (uint64_t)a;
 		th[i].pdeath_sig = c->pdeath_sig;
 		th[i].sigframe = arch_build_sigframe(c, frame);
 		th[i].stack_top = stack + (i ? RST_THREAD_STACK : MAIN_STACK);
@@ -302,6 +303,8 @@ int rst_build_bootstrap(struct restore_ctx *ctx, struct pstree_item *it,
 		return -1;
 	}
 	bs->args = (uint64_t)a;
+	bs->threads = a->threads;
+	bs->thread_entry = bs->start + RESTORER_BLOB_OFF_rst_thread_entry;
 	bs->stack_top = ((struct rst_thread *)a->threads)[0].stack_top;
 	return 0;
 }

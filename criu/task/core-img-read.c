@@ -230,6 +230,25 @@ static int task_from_image(const TaskCoreEntry *e, struct task_core *tc, const c
 	return sigqueue_from_image(e->signals_s, &tc->shared_pending, img);
 }
 
+/* 1 if the image is a zombie's (*ret then says whether it was valid). */
+static int read_zombie(const CoreEntry *ce, struct task_core *tc, const char *img, int *ret)
+{
+	const TaskCoreEntry *e = ce->tc;
+
+	if (!e || e->task_state != TASK_DEAD)
+		return 0;
+	*ret = 0;
+	/* a wait status: exit code << 8, or a signal number in the low 7 bits */
+	if ((e->exit_code & 0x7f) > TASK_NSIG || (e->exit_code & ~0xffffu)) {
+		pr_err("%s: zombie with a bad wait status 0x%x\n", img, e->exit_code);
+		*ret = -1;
+	}
+	tc->state = TASK_DEAD;
+	tc->exit_code = e->exit_code;
+	tc->nr_threads = 0;
+	return 1;
+}
+
 int task_read_core(int dirfd, pid_t pid, const pid_t *tids, int nr_threads,
 		   struct task_core *tc)
 {
@@ -241,11 +260,15 @@ int task_read_core(int dirfd, pid_t pid, const pid_t *tids, int nr_threads,
 	for (int i = 0; i < nr_threads; i++) {
 		char img[64];
 		void *msg;
-		int ret;
+		int ret = 0;
 
 		snprintf(img, sizeof(img), "core-%d.img", tids[i]);
 		if (img_read_one(dirfd, IMG_CORE, tids[i], &msg))
 			return -1;
+		if (i == 0 && read_zombie(msg, tc, img, &ret)) {
+			img_free(IMG_CORE, msg);
+			return ret;
+		}
 		tc->threads[i].tid = tids[i];
 		ret = thread_from_image(msg, &tc->threads[i], img);
 		if (!ret && i == 0)

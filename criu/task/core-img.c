@@ -244,3 +244,16 @@ int task_write_core(int dirfd, const struct task_core *tc)
 	}
 	return 0;
 }
+
+int task_write_zombie(int dirfd, pid_t pid, int exit_code)
+{
+	CoreEntry ce = CORE_ENTRY__INIT;
+	TaskCoreEntry tc = TASK_CORE_ENTRY__INIT;
+
+	ce.mtype = arch_core_march();
+	tc.task_state = TASK_DEAD;
+	tc.exit_code = exit_code;
+	tc.comm = (char *)"";
+	ce.tc = &tc;
+	return img_write_one(dirfd, IMG_CORE, pid, &ce);
+}

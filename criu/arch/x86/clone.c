@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Start a thread of a restoring task in the restorer blob: clone3 with the
+ * new stack, and the child jumps straight to the blob's thread entry (it
+ * must never return into criu's C code, whose stack it does not have).
+ */
+#define LOG_PREFIX "x86: "
+#include "arch.h"
+
+long arch_clone_thread(void *clone_args, size_t size, uint64_t entry, uint64_t arg)
+{
+	long ret;
+
+	/* entry and arg ride in callee-saved registers, which the child gets too */
+	__asm__ __volatile__("movq %3, %%r12\n\t"
+			     "movq %4, %%r13\n\t"
+			     "movl $435, %%eax\n\t"	/* __NR_clone3 */
+			     "syscall\n\t"
+			     "testq %%rax, %%rax\n\t"
+			     "jnz 1f\n\t"
+			     "xorq %%rbp, %%rbp\n\t"
+			     "movq %%r13, %%rdi\n\t"
+			     "jmpq *%%r12\n\t"
+			     "1:\n\t"
+			     : "=a"(ret)
+			     : "D"(clone_args), "S"(size), "r"(entry), "r"(arg)
+			     : "rcx", "r11", "r12", "r13", "memory");
+	return ret;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The spin plan shared by pidctl's files (private to criu/pstree/). */
+#ifndef CRIU_PSTREE_PIDCTL_INTERNAL_H
+#define CRIU_PSTREE_PIDCTL_INTERNAL_H
+
+#include <stdint.h>
+
+#include "pidctl.h"
+
+struct pidctl_shared {
+	uint32_t turn;		/* futex: index of the next pid to create */
+	uint32_t nr;
+	int32_t order[];
+};
+
+int pidctl_cmp_int(const void *a, const void *b);
+/* Block until it is want's turn in the plan; then create it and advance. */
+void pidctl_wait_turn(struct pidctl *pc, pid_t want);
+void pidctl_next_turn(struct pidctl *pc);
+
+#endif /* CRIU_PSTREE_PIDCTL_INTERNAL_H */

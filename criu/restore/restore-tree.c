@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The tree part of a restoring task, before it restores anything of its
+ * own: its session, the group it leads, its children (each created with
+ * its exact pid, in parallel with the other parents), the group it joins
+ * once every task exists, and, for a zombie, its exit at the very end.
+ */
+#include <linux/futex.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "restore: "
+#include "log.h"
+#include "options.h"
+#include "../pie/restorer.h"
+#include "restore-internal.h"
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+static void futex_wake_all(uint32_t *w)
+{
+	syscall(SYS_futex, w, FUTEX_WAKE, 1 << 30, NULL, NULL, 0);
+}
+
+/* Wait until *w reaches want. */
+static void futex_wait_for(uint32_t *w, uint32_t want)
+{
+	for (;;) {
+		uint32_t v = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+
+		if (v >= want)
+			return;
+		syscall(SYS_futex, w, FUTEX_WAIT, v, NULL, NULL, 0);
+	}
+}
+
+/* One more task or thread exists; the last one stamps the forking time. */
+void rst_note_created(struct restore_ctx *ctx)
+{
+	struct rst_shared *sh = ctx->shared;
+	uint32_t n = __atomic_add_fetch(&sh->nr_created, 1, __ATOMIC_SEQ_CST);
+
+	if (n == ctx->nr_ids)
+		__atomic_store_n(&sh->created_at_us, now_us(), __ATOMIC_SEQ_CST);
+}
+
+static int start_session(const struct pstree_item *it)
+{
+	if (it->sid == it->pid && setsid() < 0) {
+		pr_perror("task %d: can't start its session", it->pid);
+		return -1;
+	}
+	if (getsid(0) != it->sid && !(opts->shell_job && !it->parent)) {
+		pr_err("task %d: session %d can't be recreated (we are in %d)\n", it->pid,
+		       it->sid, getsid(0));
+		return -1;
+	}
+	/* a group leader first: members join once every task exists */
+	if (it->pgid == it->pid && getpgid(0) != it->pid && setpgid(0, 0)) {
+		pr_perror("task %d: can't lead its process group", it->pid);
+		return -1;
+	}
+	return 0;
+}
+
+static int fork_children(struct restore_ctx *ctx, struct pstree_item *it)
+{
+	struct pstree_item *c;
+
+	list_for_each_entry(c, &it->children, sibling) {
+		pid_t pid = pidctl_fork(&ctx->pc, c->pid, 0);
+
+		if (pid == 0)
+			restore_task(ctx, c);
+		if (pid < 0) {
+			pr_err("task %d: can't create child %d\n", it->pid, c->pid);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int join_group(struct restore_ctx *ctx, const struct pstree_item *it)
+{
+	struct rst_shared *sh = ctx->shared;
+	bool keep = opts->shell_job && !it->parent && it->pgid != it->pid;
+
+	futex_wait_for(&sh->nr_forked, ctx->tree.nr_items);
+	if (!keep && getpgid(0) != it->pgid && setpgid(0, it->pgid)) {
+		pr_perror("task %d: can't join process group %d", it->pid, it->pgid);
+		return -1;
+	}
+	__atomic_add_fetch(&sh->nr_grouped, 1, __ATOMIC_SEQ_CST);
+	futex_wake_all(&sh->nr_grouped);
+	return 0;
+}
+
+/* A zombie leaves once every group it may lead is complete. */
+static void exit_as_zombie(struct restore_ctx *ctx, const struct pstree_item *it)
+{
+	struct rst_task *t = rst_task_of(it);
+	int status = t->core.exit_code;
+
+	futex_wait_for(&ctx->shared->nr_grouped, ctx->tree.nr_items);
+	if (status & 0x7f) {
+		sigset_t set;
+
+		signal(status & 0x7f, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, status & 0x7f);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		kill(getpid(), status & 0x7f);
+	}
+	_exit((status >> 8) & 0xff);
+}
+
+/* The zombies among our children must be dead before signals are drained. */
+static int wait_zombie_children(const struct pstree_item *it)
+{
+	struct pstree_item *c;
+
+	list_for_each_entry(c, &it->children, sibling) {
+		siginfo_t si;
+
+		if (c->state != TASK_DEAD)
+			continue;
+		if (waitid(P_PID, c->pid, &si, WEXITED | WNOWAIT)) {
+			pr_perror("task %d: zombie child %d did not exit", it->pid, c->pid);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int restore_tree_part(struct restore_ctx *ctx, struct pstree_item *it)
+{
+	__atomic_add_fetch(&ctx->shared->nr_forked, 1, __ATOMIC_SEQ_CST);
+	futex_wake_all(&ctx->shared->nr_forked);
+	rst_note_created(ctx);
+	if (start_session(it) || fork_children(ctx, it) || join_group(ctx, it))
+		return -1;
+	if (it->state == TASK_DEAD)
+		exit_as_zombie(ctx, it);
+	return wait_zombie_children(it);
+}
