@@ -94,6 +94,17 @@ criu/criu: $(CRIU_OBJS) $(PB_O) $(LIBCOMPEL)
 
 include test/Makefile.inc
 
+# ---- the Memhog demo (README's first command) ----
+$(BUILD)/memhog/memhog: test/memhog/memhog.c
+	@mkdir -p $(dir $@)
+	$(E) "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(WARN) -o $@ $<
+
+demo: criu/criu $(BUILD)/memhog/memhog
+	@python3 scripts/demo.py
+
+.PHONY: demo
+
 # ---- checks that a script can make (STYLE.md) ----
 check: criu/criu
 	scripts/check-banned.sh

@@ -20,13 +20,6 @@
 #include "log.h"
 #include "proc-parse.h"
 
-struct dumped_fd {
-	int fd;
-	dev_t dev;
-	ino_t ino;
-	uint32_t id;
-};
-
 static int cmp_int(const void *a, const void *b)
 {
 	return *(const int *)a - *(const int *)b;
@@ -68,21 +61,42 @@ static int list_fds(pid_t pid, int **out, int *nr)
 	return 0;
 }
 
-/* An fd sharing its open file description with one dumped before. */
-static int find_shared(pid_t pid, int fd, const struct stat *st, struct dumped_fd *done, int nr)
+/*
+ * An fd sharing its open file description with one dumped before, in this
+ * task (dup) or another (inherited across fork, or passed).
+ */
+static int find_shared(const struct file_ids *f, pid_t pid, int fd, const struct stat *st)
 {
-	for (int i = 0; i < nr; i++) {
-		if (done[i].dev != st->st_dev || done[i].ino != st->st_ino)
-			continue;
-		long r = syscall(SYS_kcmp, pid, pid, KCMP_FILE, fd, done[i].fd);
+	for (int i = 0; i < f->nr_dumped; i++) {
+		const struct dumped_fd *d = &f->dumped[i];
+		long r;
 
+		if (d->dev != st->st_dev || d->ino != st->st_ino)
+			continue;
+		r = syscall(SYS_kcmp, pid, d->pid, KCMP_FILE, fd, d->fd);
 		if (r == 0)
-			return done[i].id;
+			return d->id;
 		if (r < 0) {
-			pr_perror("can't compare fds %d and %d of task %d", fd, done[i].fd, pid);
+			pr_perror("can't compare fd %d of task %d with fd %d of task %d", fd, pid,
+				  d->fd, d->pid);
 			return -1;
 		}
 	}
+	return 0;
+}
+
+static int remember(struct file_ids *f, pid_t pid, int fd, const struct stat *st, uint32_t id)
+{
+	if (f->nr_dumped == f->cap_dumped) {
+		int cap = f->cap_dumped ? 2 * f->cap_dumped : 64;
+		struct dumped_fd *n = realloc(f->dumped, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		f->dumped = n;
+		f->cap_dumped = cap;
+	}
+	f->dumped[f->nr_dumped++] = (struct dumped_fd){ pid, fd, st->st_dev, st->st_ino, id };
 	return 0;
 }
 
@@ -113,8 +127,7 @@ static const char *link_kind(const char *link)
 	return NULL;
 }
 
-static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *out,
-		       struct dumped_fd *done, int nr_done)
+static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *out)
 {
 	char proc[64], link[PROC_PATH_MAX], what[64];
 	struct proc_fdinfo fi;
@@ -133,7 +146,7 @@ static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *o
 	out->fd = fd;
 	out->cloexec = fi.flags & O_CLOEXEC;
 	fi.flags &= ~O_CLOEXEC;
-	shared = find_shared(pid, fd, &st, done, nr_done);
+	shared = find_shared(f, pid, fd, &st);
 	if (shared < 0)
 		goto out;
 	if (shared) {
@@ -162,13 +175,14 @@ static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *o
 		ret = 0;
 	}
 out:
+	if (!ret && remember(f, pid, fd, &st, out->id))
+		ret = -1;
 	proc_fdinfo_free(&fi);
 	return ret;
 }
 
 int files_dump_fds(struct file_ids *f, pid_t pid, struct fd_table *t)
 {
-	struct dumped_fd *done = NULL;
 	int *fds, nr;
 
 	t->nr = 0;
@@ -176,28 +190,18 @@ int files_dump_fds(struct file_ids *f, pid_t pid, struct fd_table *t)
 	if (list_fds(pid, &fds, &nr))
 		return -1;
 	t->fds = calloc(nr + 1, sizeof(*t->fds));
-	done = calloc(nr + 1, sizeof(*done));
-	if (!t->fds || !done)
+	if (!t->fds)
 		goto err;
 	for (int i = 0; i < nr; i++) {
-		struct stat st;
-		char proc[64];
-
-		if (dump_one_fd(f, pid, fds[i], &t->fds[i], done, t->nr))
+		if (dump_one_fd(f, pid, fds[i], &t->fds[i]))
 			goto err;
-		snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", pid, fds[i]);
-		if (stat(proc, &st))
-			goto err;
-		done[t->nr] = (struct dumped_fd){ fds[i], st.st_dev, st.st_ino, t->fds[i].id };
 		t->nr++;
 		pr_debug("task %d: fd %d -> file %u%s\n", pid, fds[i], t->fds[i].id,
 			 t->fds[i].cloexec ? " (cloexec)" : "");
 	}
-	free(done);
 	free(fds);
 	return 0;
 err:
-	free(done);
 	free(fds);
 	fd_table_free(t);
 	return -1;

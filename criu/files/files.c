@@ -22,6 +22,8 @@ void files_init(struct file_ids *f)
 	INIT_LIST_HEAD(&f->files);
 	f->next_id = 1;
 	f->next_remap_id = 1;
+	f->nr_dumped = f->cap_dumped = 0;
+	f->dumped = NULL;
 }
 
 void files_free(struct file_ids *f)
@@ -38,6 +40,9 @@ void files_free(struct file_ids *f)
 		free(fe);
 	}
 	INIT_LIST_HEAD(&f->files);
+	free(f->dumped);
+	f->dumped = NULL;
+	f->nr_dumped = f->cap_dumped = 0;
 }
 
 struct file_entry *files_find(const struct file_ids *f, uint32_t id)

@@ -81,7 +81,7 @@ void stats_print_restore(const struct restore_stats *s)
 	pr_msg("Forking time: %llu us\n", (unsigned long long)s->forking_us);
 	pr_msg("Forking time per task: %llu us\n",
 	       (unsigned long long)(s->nr_tasks ? s->forking_us / s->nr_tasks : 0));
-	pr_msg("Memory restore time: %llu us\n", (unsigned long long)s->pages_us);
+	pr_msg("Memory restore time (all tasks): %llu us\n", (unsigned long long)s->pages_us);
 	pr_msg("Memory pages restored: %llu (0x%llx)\n", (unsigned long long)s->pages_restored,
 	       (unsigned long long)s->pages_restored);
 	pr_msg("Restore time: %llu us\n", (unsigned long long)s->restore_us);

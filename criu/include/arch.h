@@ -40,5 +40,7 @@ uint64_t arch_build_sigframe(const struct thread_core *th, uint64_t at);
 void arch_jump_to_restorer(uint64_t entry, uint64_t args, uint64_t stack_top) __noreturn;
 /* clone3 a thread that starts at entry(arg) on the stack clone_args names. */
 long arch_clone_thread(void *clone_args, size_t size, uint64_t entry, uint64_t arg);
+/* The same with the legacy clone, for when a seccomp filter blocks clone3. */
+long arch_clone_thread_legacy(void *clone_args, uint64_t entry, uint64_t arg);
 
 #endif /* CRIU_INCLUDE_ARCH_H */

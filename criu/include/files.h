@@ -53,11 +53,21 @@ struct file_entry {
 	int rst_fd;		/* restore: criu's fd on it, -1 until opened */
 };
 
+/* Dump: an fd already dumped, to find the fds that share its description. */
+struct dumped_fd {
+	pid_t pid;
+	int fd;
+	uint64_t dev, ino;
+	uint32_t id;
+};
+
 /* All the files of one dump or restore. */
 struct file_ids {
 	struct list_head files;
 	uint32_t next_id;
 	uint32_t next_remap_id;
+	int nr_dumped, cap_dumped;
+	struct dumped_fd *dumped;	/* every task's, so sharing across tasks shows */
 };
 
 struct fd_entry {

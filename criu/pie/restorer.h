@@ -92,6 +92,8 @@ struct rst_shared {
 	uint32_t nr_created;		/* tasks and threads that exist by now */
 	uint32_t nr_tasks;
 	uint64_t created_at_us;		/* CLOCK_MONOTONIC when the last one came */
+	uint64_t pages_restored;	/* summed over the tasks */
+	uint64_t pages_us;		/* time the tasks spent filling memory, summed */
 	struct rst_shared_task tasks[];	/* every task created so far */
 };
 

@@ -205,8 +205,10 @@ static pid_t thread_expect(struct pidctl *pc, pid_t want, const struct creator *
 {
 	pid_t tid;
 
-	(void)pc;
-	tid = arch_clone_thread(c->clone_args, c->size, c->entry, c->arg);
+	if (pc->clone3_ok)
+		tid = arch_clone_thread(c->clone_args, c->size, c->entry, c->arg);
+	else
+		tid = arch_clone_thread_legacy(c->clone_args, c->entry, c->arg);
 	if (tid < 0) {
 		errno = -tid;
 		return -1;

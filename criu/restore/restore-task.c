@@ -149,6 +149,8 @@ void restore_task(struct restore_ctx *ctx, struct pstree_item *it)
 		goto fail;
 	if (mem_premap(ctx->dirfd, it->pid, &t->mm, &ctx->files, &ctx->shmem, &mr))
 		goto fail;
+	__atomic_add_fetch(&ctx->shared->pages_restored, mr.pages_restored, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&ctx->shared->pages_us, mr.fill_us, __ATOMIC_SEQ_CST);
 	if (open_exe(ctx, &t->mm) == -2)
 		goto fail;
 	/* glibc's rseq area is about to vanish with the rest of criu's memory */

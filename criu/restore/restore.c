@@ -369,6 +369,8 @@ int cr_restore_tasks(int dirfd, int workfd)
 	if (restore_finalize(&ctx))
 		goto fail;
 	ctx.stats.restore_us = stats_now_us() - t0;
+	ctx.stats.pages_restored = ctx.shared->pages_restored;
+	ctx.stats.pages_us = ctx.shared->pages_us;
 	ctx.stats.nr_tasks = ctx.tree.nr_items;
 	ctx.stats.pid_method = pid_method_name(ctx.pc.method);
 	pr_info("restored tree %d in %llu us\n", root, (unsigned long long)ctx.stats.restore_us);

@@ -107,8 +107,9 @@ void log_print(int level, const char *fmt, ...)
 		n = sizeof(buf) - 1;
 		buf[n - 1] = '\n';
 	}
-	/* One write per line keeps lines whole when tasks share the log. */
-	if (write(log_fd, buf, n) < 0) {
+	/* One write per line keeps lines whole when tasks share the log. CRIU's
+	 * own output (LOG_MSG: check's verdict, --display-stats) goes to stdout. */
+	if (write(level == LOG_MSG ? STDOUT_FILENO : log_fd, buf, n) < 0) {
 		/* nowhere left to report it */
 	}
 	errno = saved;
