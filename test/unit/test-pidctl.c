@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The spin plan: ascending from the root, parents first, threads last. */
+#include <stdlib.h>
+
+#include "pidctl.h"
+#include "pstree.h"
+#include "unit.h"
+#include "../../criu/pstree/pidctl-internal.h"
+
+static struct pstree_item *add(struct pstree *t, struct pstree_item *parent, pid_t pid,
+			       int nr_threads)
+{
+	struct pstree_item *it = pstree_add(t, parent, pid);
+
+	it->nr_threads = nr_threads;
+	it->threads = calloc(nr_threads, sizeof(pid_t));
+	it->threads[0] = pid;
+	for (int i = 1; i < nr_threads; i++)
+		it->threads[i] = pid + 1000 + i;
+	return it;
+}
+
+UNIT_TEST(pidctl_plan_ascending_one_pass)
+{
+	struct pidctl pc = { .method = PID_METHOD_SPIN, .ns_last_pid_fd = -1 };
+	struct pstree t;
+	struct pstree_item *root;
+
+	pstree_init(&t);
+	root = add(&t, NULL, 100, 1);
+	add(&t, root, 400, 1);
+	add(&t, root, 200, 1);
+	add(&t, root, 300, 1);
+	EXPECT_EQ(pidctl_plan(&pc, &t), 0);
+	EXPECT_EQ(pc.sh->nr, 4);
+	EXPECT_EQ(pc.sh->order[0], 100);
+	EXPECT_EQ(pc.sh->order[1], 200);
+	EXPECT_EQ(pc.sh->order[2], 300);
+	EXPECT_EQ(pc.sh->order[3], 400);
+	EXPECT_EQ(pidctl_plan_passes(&pc), 1);
+	pidctl_fini(&pc);
+	pstree_free(&t);
+}
+
+UNIT_TEST(pidctl_plan_wrapped_tree)
+{
+	struct pidctl pc = { .method = PID_METHOD_SPIN, .ns_last_pid_fd = -1 };
+	struct pstree t;
+	struct pstree_item *root, *mid;
+
+	pstree_init(&t);
+	root = add(&t, NULL, 100, 1);
+	add(&t, root, 50, 1);		/* wrapped: below the root, parent placed */
+	mid = add(&t, root, 150, 3);	/* two threads */
+	add(&t, mid, 120, 1);		/* below its parent: waits a pass */
+	add(&t, root, 200, 1);
+	EXPECT_EQ(pidctl_plan(&pc, &t), 0);
+	EXPECT_EQ(pc.sh->nr, 7);
+	EXPECT_EQ(pc.sh->order[0], 100);
+	EXPECT_EQ(pc.sh->order[1], 150);
+	EXPECT_EQ(pc.sh->order[2], 200);
+	EXPECT_EQ(pc.sh->order[3], 50);
+	EXPECT_EQ(pc.sh->order[4], 120);
+	EXPECT_EQ(pc.sh->order[5], 1151);	/* threads after every task, ascending */
+	EXPECT_EQ(pc.sh->order[6], 1152);
+	EXPECT_EQ(pidctl_plan_passes(&pc), 3);	/* two for tasks, one for threads */
+	pidctl_fini(&pc);
+	pstree_free(&t);
+}
+
+UNIT_TEST(pidctl_plan_only_for_spin)
+{
+	struct pidctl pc = { .method = PID_METHOD_SET_TID, .ns_last_pid_fd = -1 };
+	struct pstree t;
+
+	pstree_init(&t);
+	add(&t, NULL, 100, 1);
+	EXPECT_EQ(pidctl_plan(&pc, &t), 0);
+	EXPECT(pc.sh == NULL);
+	pstree_free(&t);
+}
