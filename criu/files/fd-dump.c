@@ -16,6 +16,7 @@
 
 #define LOG_PREFIX "files: "
 #include "files.h"
+#include "file-ops.h"
 #include "files-internal.h"
 #include "log.h"
 #include "proc-parse.h"
@@ -130,7 +131,9 @@ static const char *link_kind(const char *link)
 static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *out)
 {
 	char proc[64], link[PROC_PATH_MAX], what[64];
+	const struct file_ops *ops;
 	struct proc_fdinfo fi;
+	struct fd_parms p;
 	struct stat st;
 	const char *kind;
 	int shared, ret = -1;
@@ -154,26 +157,16 @@ static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *o
 		ret = 0;
 		goto out;
 	}
+	p = (struct fd_parms){ pid, fd, link, &st, &fi, what };
+	ops = file_ops_match(&p);
+	if (ops) {
+		ret = ops->dump(f, &p, &out->id);
+		goto out;
+	}
 	kind = link_kind(link);
-	if (kind) {
-		pr_err("%s is %s (%s): not supported yet\n", what, kind, link);
-		goto out;
-	}
-	if (S_ISFIFO(st.st_mode) && !strncmp(link, "pipe:[", 6)) {
-		ret = pipe_dump(f, pid, fd, &st, fi.flags, &out->id);
-		goto out;
-	}
-	if (S_ISFIFO(st.st_mode)) {
-		pr_err("%s is the FIFO '%s': not supported yet\n", what, link);
-		goto out;
-	}
-	snprintf(proc, sizeof(proc), "fd/%d", fd);
-	struct file_entry *fe = files_add_reg(f, pid, proc, fi.flags, fi.pos, what);
-
-	if (fe) {
-		out->id = fe->id;
-		ret = 0;
-	}
+	if (S_ISFIFO(st.st_mode) && link[0] == '/')
+		kind = "a FIFO";
+	pr_err("%s is %s (%s): not supported yet\n", what, kind ? kind : "a special file", link);
 out:
 	if (!ret && remember(f, pid, fd, &st, out->id))
 		ret = -1;

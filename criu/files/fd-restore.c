@@ -14,6 +14,7 @@
 
 #define LOG_PREFIX "files: "
 #include "files.h"
+#include "file-ops.h"
 #include "files-internal.h"
 #include "log.h"
 #include "servicefd.h"
@@ -27,11 +28,8 @@ int files_open(struct file_ids *f, int dirfd, uint32_t id)
 		pr_err("no file with id %u\n", id);
 		return -1;
 	}
-	if (fe->rst_fd < 0) {
-		ret = fe->kind == FILE_KIND_PIPE ? pipe_open(f, fe) : reg_open(f, dirfd, fe);
-		if (ret)
-			return -1;
-	}
+	if (fe->rst_fd < 0 && fe->ops->open(f, fe, dirfd))
+		return -1;
 	ret = fcntl(fe->rst_fd, F_DUPFD_CLOEXEC, 0);
 	if (ret < 0)
 		pr_perror("can't duplicate file %u", id);
@@ -111,6 +109,13 @@ int files_restore_fds(struct file_ids *f, int dirfd, const struct fd_table *t)
 			goto out;
 		}
 	}
+	/* what only the task itself can do, now that its fds are in place */
+	for (i = 0; i < t->nr; i++) {
+		struct file_entry *e = files_find(f, t->fds[i].id);
+
+		if (e->ops->task_fixup && e->ops->task_fixup(f, e, t->fds[i].fd))
+			goto out;
+	}
 	ret = 0;
 out:
 	for (int j = 0; j < t->nr && j <= i; j++)
@@ -153,12 +158,14 @@ int files_open_all(struct file_ids *f, int dirfd)
 {
 	struct file_entry *fe;
 
-	list_for_each_entry(fe, &f->files, list) {
-		if (fe->rst_fd >= 0)
-			continue;
-		if (fe->kind == FILE_KIND_PIPE ? pipe_open(f, fe) : reg_open(f, dirfd, fe))
-			return -1;
-	}
+	/* in rounds by open_order: some kinds need others open first */
+	for (int order = 0; order < 4; order++)
+		list_for_each_entry(fe, &f->files, list) {
+			if (fe->rst_fd >= 0 || fe->ops->open_order != order)
+				continue;
+			if (fe->ops->open(f, fe, dirfd))
+				return -1;
+		}
 	return 0;
 }
 

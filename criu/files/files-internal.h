@@ -14,13 +14,7 @@ struct file_entry *files_add_reg(struct file_ids *f, pid_t pid, const char *link
 bool files_dev_supported(dev_t rdev);
 int files_check_kind(const struct stat *st, const char *path, const char *what);
 
-/* pipes */
-int pipe_dump(struct file_ids *f, pid_t pid, int fd, const struct stat *st, uint32_t flags,
-	      uint32_t *id);
-int pipe_open(struct file_ids *f, struct file_entry *fe);
-
 /* regular files */
-int reg_open(struct file_ids *f, int dirfd, struct file_entry *fe);
-int ghost_write(int dirfd, const struct file_entry *fe);
+int reg_open(struct file_ids *f, struct file_entry *fe, int dirfd);
 
 #endif /* CRIU_FILES_FILES_INTERNAL_H */

@@ -13,6 +13,7 @@
 
 #define LOG_PREFIX "files: "
 #include "files.h"
+#include "file-ops.h"
 #include "files-internal.h"
 #include "log.h"
 #include "proc-parse.h"
@@ -31,6 +32,8 @@ void files_free(struct file_ids *f)
 	struct file_entry *fe, *n;
 
 	list_for_each_entry_safe(fe, n, &f->files, list) {
+		if (fe->ops && fe->ops->free)
+			fe->ops->free(fe);
 		free(fe->reg.path);
 		free(fe->pipe.data);
 		if (fe->reg.src_fd >= 0)
@@ -65,6 +68,7 @@ struct file_entry *files_new_entry(struct file_ids *f, enum file_kind kind, uint
 	}
 	fe->id = id ? id : f->next_id++;
 	fe->kind = kind;
+	fe->ops = file_ops_by_kind(kind);
 	fe->reg.src_fd = -1;
 	fe->rst_fd = -1;
 	list_add_tail(&fe->list, &f->files);

@@ -14,10 +14,14 @@
 
 #define LOG_PREFIX "pipe: "
 #include "files.h"
+#include "arena.h"
+#include "file-ops.h"
 #include "files-internal.h"
+#include "image.h"
 #include "log.h"
 
 #define PIPE_MAX_DATA (16u << 20)
+#define PIPE_FLAGS (O_ACCMODE | O_NONBLOCK | 0100000 /* O_LARGEFILE */ | O_DIRECT | FASYNC)
 
 static struct file_entry *find_pipe_with_data(struct file_ids *f, uint64_t pipe_id)
 {
@@ -72,23 +76,27 @@ out:
 	return ret;
 }
 
-int pipe_dump(struct file_ids *f, pid_t pid, int fd, const struct stat *st, uint32_t flags,
-	      uint32_t *id)
+static bool pipe_match(const struct fd_parms *p)
+{
+	return S_ISFIFO(p->st->st_mode) && !strncmp(p->link, "pipe:[", 6);
+}
+
+static int pipe_dump(struct file_ids *f, const struct fd_parms *p, uint32_t *id)
 {
 	struct file_entry *fe = files_new_entry(f, FILE_KIND_PIPE, 0);
 	struct file_entry *with_data;
 
 	if (!fe)
 		return -1;
-	fe->pipe.pipe_id = st->st_ino;
-	fe->pipe.flags = flags;
-	with_data = find_pipe_with_data(f, st->st_ino);
+	fe->pipe.pipe_id = p->st->st_ino;
+	fe->pipe.flags = p->fi->flags;
+	with_data = find_pipe_with_data(f, p->st->st_ino);
 	if (with_data)
 		fe->pipe.size = with_data->pipe.size;
-	else if (steal_data(pid, fd, &fe->pipe))
+	else if (steal_data(p->pid, p->fd, &fe->pipe))
 		return -1;
 	*id = fe->id;
-	pr_debug("task %d: fd %d is pipe %llu with %u bytes\n", pid, fd,
+	pr_debug("%s is pipe %llu with %u bytes\n", p->what,
 		 (unsigned long long)fe->pipe.pipe_id, fe->pipe.data_len);
 	return 0;
 }
@@ -164,10 +172,11 @@ err:
 	return -1;
 }
 
-int pipe_open(struct file_ids *f, struct file_entry *fe)
+static int pipe_open(struct file_ids *f, struct file_entry *fe, int dirfd)
 {
 	struct file_entry *holder;
 
+	(void)dirfd;
 	if (fe->rst_fd >= 0)
 		return 0;
 	holder = find_pipe_with_data(f, fe->pipe.pipe_id);
@@ -178,3 +187,137 @@ int pipe_open(struct file_ids *f, struct file_entry *fe)
 	}
 	return create_pipe(f, holder);
 }
+
+static int pipe_to_image(const struct file_entry *fe, FileEntry *e, struct arena *a)
+{
+	PipeEntry *pipe = arena_alloc(a, sizeof(*pipe));
+	FownEntry *fown = arena_alloc(a, sizeof(*fown));
+
+	if (!pipe || !fown)
+		return -1;
+	pipe_entry__init(pipe);
+	fown_entry__init(fown);
+	e->type = FD_TYPES__PIPE;
+	pipe->id = fe->id;
+	pipe->pipe_id = fe->pipe.pipe_id;
+	pipe->flags = fe->pipe.flags;
+	pipe->fown = fown;
+	pipe->has_pipe_size = 1;
+	pipe->pipe_size = fe->pipe.size;
+	e->pipe = pipe;
+	return 0;
+}
+
+static int pipe_from_image(struct file_ids *f, const FileEntry *e, struct file_entry *fe)
+{
+	const PipeEntry *p = e->pipe;
+
+	(void)f;
+	if (!p || p->id != e->id || (p->flags & O_ACCMODE) == O_RDWR ||
+	    (p->flags & O_ACCMODE) == O_ACCMODE || p->flags & ~PIPE_FLAGS ||
+	    (p->has_pipe_size && p->pipe_size > PIPE_MAX_DATA)) {
+		pr_err("files.img: pipe file %u is malformed\n", e->id);
+		return -1;
+	}
+	fe->pipe.pipe_id = p->pipe_id;
+	fe->pipe.flags = p->flags;
+	fe->pipe.size = p->has_pipe_size ? p->pipe_size : 0;
+	return 0;
+}
+
+static int pipe_write_extra(int dirfd, const struct file_ids *f)
+{
+	struct img *img = NULL;
+	struct file_entry *fe;
+	int ret = -1;
+
+	list_for_each_entry(fe, &f->files, list) {
+		PipeDataEntry pd = PIPE_DATA_ENTRY__INIT;
+
+		if (fe->kind != FILE_KIND_PIPE || !fe->pipe.has_data)
+			continue;
+		if (!img && !(img = img_open(dirfd, IMG_PIPES_DATA, O_WRONLY, 0)))
+			goto out;
+		pd.pipe_id = fe->pipe.pipe_id;
+		pd.bytes = fe->pipe.data_len;
+		pd.has_size = 1;
+		pd.size = fe->pipe.size;
+		if (img_write_entry(img, &pd) ||
+		    img_write_raw(img, fe->pipe.data, fe->pipe.data_len))
+			goto out;
+	}
+	ret = 0;
+out:
+	if (img_close(img))
+		ret = -1;
+	return ret;
+}
+
+static int read_pipe_data(struct img *img, struct file_ids *f, const PipeDataEntry *e)
+{
+	struct file_entry *fe, *holder = NULL;
+
+	list_for_each_entry(fe, &f->files, list)
+		if (fe->kind == FILE_KIND_PIPE && fe->pipe.pipe_id == e->pipe_id && !holder)
+			holder = fe;
+	if (!holder || holder->pipe.has_data) {
+		pr_err("pipes-data.img: pipe %u is unknown or listed twice\n", e->pipe_id);
+		return -1;
+	}
+	if (e->bytes > PIPE_MAX_DATA || (e->has_size && e->bytes > e->size)) {
+		pr_err("pipes-data.img: pipe %u holds %u bytes\n", e->pipe_id, e->bytes);
+		return -1;
+	}
+	holder->pipe.data = malloc(e->bytes + 1);
+	if (!holder->pipe.data || img_read_raw(img, holder->pipe.data, e->bytes))
+		return -1;
+	holder->pipe.has_data = true;
+	holder->pipe.data_len = e->bytes;
+	if (e->has_size && e->size > holder->pipe.size)
+		holder->pipe.size = e->size;
+	return 0;
+}
+
+static int pipe_read_extra(int dirfd, struct file_ids *f)
+{
+	struct img *img = img_open_optional(dirfd, IMG_PIPES_DATA, 0);
+	struct file_entry *fe;
+	void *msg;
+	int r = 0;
+
+	if (!img && errno != ENOENT)
+		return -1;
+	while (img && (r = img_read_entry(img, &msg)) == 1) {
+		r = read_pipe_data(img, f, msg);
+		img_free(IMG_PIPES_DATA, msg);
+		if (r)
+			break;
+	}
+	img_close(img);
+	if (r)
+		return -1;
+	/* a pipe nobody dumped data for is an empty one: give it a holder */
+	list_for_each_entry(fe, &f->files, list)
+		if (fe->kind == FILE_KIND_PIPE && !find_pipe_with_data(f, fe->pipe.pipe_id))
+			fe->pipe.has_data = true;
+	return 0;
+}
+
+static void pipe_free(struct file_entry *fe)
+{
+	free(fe->pipe.data);
+	fe->pipe.data = NULL;
+}
+
+const struct file_ops pipe_file_ops = {
+	.name = "pipe",
+	.kind = FILE_KIND_PIPE,
+	.match = pipe_match,
+	.dump = pipe_dump,
+	.to_image = pipe_to_image,
+	.from_image = pipe_from_image,
+	.write_extra = pipe_write_extra,
+	.read_extra = pipe_read_extra,
+	.open = pipe_open,
+	.free = pipe_free,
+};

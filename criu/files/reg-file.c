@@ -141,7 +141,7 @@ static int check_same(const struct file_entry *fe, int fd)
 	return 0;
 }
 
-int reg_open(struct file_ids *f, int dirfd, struct file_entry *fe)
+int reg_open(struct file_ids *f, struct file_entry *fe, int dirfd)
 {
 	const struct reg_file *r = &fe->reg;
 	int flags = (r->flags & ~(O_CREAT | O_TRUNC | O_EXCL)) | O_CLOEXEC;

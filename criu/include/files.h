@@ -44,11 +44,15 @@ struct pipe_file {
 	uint8_t *data;
 };
 
+struct file_ops;
+
 struct file_entry {
 	uint32_t id;
 	enum file_kind kind;
+	const struct file_ops *ops;	/* the kind's handler (files/file-ops.h) */
 	struct reg_file reg;
 	struct pipe_file pipe;
+	void *priv;		/* the state of kinds other than these two */
 	struct list_head list;
 	int rst_fd;		/* restore: criu's fd on it, -1 until opened */
 };
