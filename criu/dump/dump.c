@@ -60,8 +60,8 @@ static int dump_one_task(int dirfd, struct pstree_item *it, struct file_ids *fil
 			 unsigned long pages_id, struct dump_stats *ds)
 {
 	if (it->state == TASK_DEAD)
-		return task_write_zombie(dirfd, it->pid, it->exit_code);
-	if (pstree_check_sharing(it) || pstree_check_pidns(it))
+		return task_write_zombie(dirfd, it->pid, it->exit_code, it->comm);
+	if (pstree_check_sharing(it) || pstree_check_pidns(it) || pstree_check_ns(it))
 		return -1;
 	return dump_live_task(dirfd, it, files, pages_id, ds);
 }

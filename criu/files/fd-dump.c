@@ -210,10 +210,16 @@ void fd_table_free(struct fd_table *t)
 int files_dump_fs(struct file_ids *f, pid_t pid, struct fs_state *fs)
 {
 	struct proc_status st;
+	struct file_entry *root;
 
 	if (files_add_proc_link(f, pid, "cwd", O_RDONLY | O_DIRECTORY, &fs->cwd_id) ||
 	    files_add_proc_link(f, pid, "root", O_RDONLY | O_DIRECTORY, &fs->root_id))
 		return -1;
+	root = files_find(f, fs->root_id);
+	if (strcmp(root->reg.path, "/")) {
+		pr_err("task %d runs chrooted in '%s': not supported yet\n", pid, root->reg.path);
+		return -1;
+	}
 	if (proc_read_status(pid, 0, &st))
 		return -1;
 	fs->umask = st.umask >= 0 ? st.umask : 022;

@@ -12,6 +12,7 @@ static const struct img_type_info table[IMG_NR_TYPES] = {
 			    D(inventory_entry) },
 	[IMG_PSTREE] = { "pstree", "pstree.img", PSTREE_MAGIC, IMG_HEAD_COMMON, D(pstree_entry) },
 	[IMG_CORE] = { "core", "core-%lu.img", CORE_MAGIC, IMG_HEAD_COMMON, D(core_entry) },
+	[IMG_IDS] = { "ids", "ids-%lu.img", IDS_MAGIC, IMG_HEAD_COMMON, D(task_kobj_ids_entry) },
 	[IMG_MM] = { "mm", "mm-%lu.img", MM_MAGIC, IMG_HEAD_COMMON, D(mm_entry) },
 	[IMG_PAGEMAP] = { "pagemap", "pagemap-%lu.img", PAGEMAP_MAGIC, IMG_HEAD_COMMON,
 			  D(pagemap_entry) },

@@ -17,6 +17,7 @@ enum img_type {
 	IMG_INVENTORY,
 	IMG_PSTREE,
 	IMG_CORE,
+	IMG_IDS,
 	IMG_MM,
 	IMG_PAGEMAP,
 	IMG_PAGES,		/* raw page data, no magic */

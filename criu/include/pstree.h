@@ -25,6 +25,7 @@ struct pstree_item {
 	pid_t *threads;		/* threads[0] is the main thread (tid == pid) */
 	int state;		/* TASK_* */
 	int exit_code;		/* for zombies: the wait status */
+	char comm[16];		/* for zombies: their name */
 	struct pstree_item *parent;
 	struct list_head children;	/* of pstree_item.sibling */
 	struct list_head sibling;
@@ -62,5 +63,7 @@ int pstree_unseize(struct pstree *t, enum unseize_mode mode);
 /* Dump: what restore can't rebuild yet, checked on a seized task. */
 int pstree_check_sharing(const struct pstree_item *it) __must_check;
 int pstree_check_pidns(const struct pstree_item *it) __must_check;
+/* The task shares criu's mount, net, ipc, uts, user, cgroup and time namespaces. */
+int pstree_check_ns(const struct pstree_item *it) __must_check;
 
 #endif /* CRIU_INCLUDE_PSTREE_H */

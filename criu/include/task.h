@@ -100,7 +100,7 @@ int task_dump_core(pid_t pid, const pid_t *tids, int nr_threads,
 /* core-TID.img: one per thread; the main thread's also holds the task part. */
 int task_write_core(int dirfd, const struct task_core *tc) __must_check;
 /* A zombie's core image: its state and wait status only. */
-int task_write_zombie(int dirfd, pid_t pid, int exit_code) __must_check;
+int task_write_zombie(int dirfd, pid_t pid, int exit_code, const char *comm) __must_check;
 /* Zombies come back with state TASK_DEAD, exit_code set and no threads. */
 int task_read_core(int dirfd, pid_t pid, const pid_t *tids, int nr_threads,
 		   struct task_core *tc) __must_check;

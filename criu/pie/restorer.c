@@ -16,7 +16,6 @@
 #define PR_TIMER_CREATE_RESTORE_IDS 77
 #endif
 #define MREMAP_MAYMOVE_FIXED (MREMAP_MAYMOVE | MREMAP_FIXED)
-#define RSEQ_FLAG_UNREGISTER 1
 #define RST_SIGKILL 9
 #define RST_SIGSTOP 19
 
@@ -244,12 +243,6 @@ static void release_threads(struct rst_args *a)
 
 static int restore_task(const struct rst_args *a)
 {
-	if (a->self_rseq_len &&
-	    sys_rseq((void *)a->self_rseq_ptr, a->self_rseq_len, RSEQ_FLAG_UNREGISTER,
-		     a->self_rseq_sig)) {
-		rst_err("can't unregister criu's rseq area\n");
-		return -1;
-	}
 	if (rebuild_address_space(a) || restore_mm(a))
 		return -1;
 	if (sys_personality(a->personality) < 0) {

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define RST_ARGS_VERSION	1
+#define RST_ARGS_VERSION	2
 #define RST_NSIG		64
 #define RST_NRLIMITS		16
 #define RST_SIGINFO_SIZE	128
@@ -78,7 +78,7 @@ struct rst_thread {
 /* One created task: criu kills it on failure, unmaps its bootstrap on success. */
 struct rst_shared_task {
 	int32_t pid;
-	uint32_t pad;
+	int32_t dumpable;	/* PR_SET_DUMPABLE value criu sets at the end */
 	uint64_t bootstrap_start, bootstrap_len;
 };
 
@@ -109,10 +109,6 @@ struct rst_args {
 	uint64_t bootstrap_start, bootstrap_len;
 	uint64_t shared;		/* struct rst_shared */
 
-	/* criu's rseq registration, to drop before its memory goes */
-	uint64_t self_rseq_ptr;
-	uint32_t self_rseq_len, self_rseq_sig;
-
 	/* criu's own areas to unmap */
 	uint32_t nr_unmap;
 	uint32_t nr_moves;
@@ -127,7 +123,6 @@ struct rst_args {
 	struct rst_move vdso_final[RST_MAX_VDSO];
 
 	struct rst_mm_map mm;
-	int32_t dumpable;
 	uint32_t thp_disabled;
 	uint32_t child_subreaper;
 	uint32_t personality;

@@ -77,13 +77,18 @@ void rst_thread_finish(const struct rst_args *a, const struct rst_thread *t)
 
 	if (restore_thread(a, t))
 		rst_fail(a);
+	/*
+	 * criu traces every thread next: a restore without CAP_SYS_PTRACE can
+	 * only trace a dumpable task, and a credential change above may have
+	 * cleared it. criu sets the dumped value once the task runs the dumped
+	 * state.
+	 */
+	sys_prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	rst_debug("thread %d is ready\n", t->tid);
 	wait_for_go(sh);
 	if (__atomic_load_n(&sh->error, __ATOMIC_SEQ_CST))
 		sys_exit_group(1);
 	if (is_main) {
-		/* a credential change resets it, so it comes last */
-		sys_prctl(PR_SET_DUMPABLE, a->dumpable, 0, 0, 0);
 		for (uint32_t i = 0; i < a->nr_close; i++)
 			sys_close(a->close_fds[i]);
 	}

@@ -5,6 +5,8 @@
  * yet) and PID namespaces other than criu's.
  */
 #include <linux/kcmp.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -64,6 +66,32 @@ int pstree_check_pidns(const struct pstree_item *it)
 		       "not supported yet; run criu inside that namespace\n", it->pid, levels,
 		       own_levels);
 		return -1;
+	}
+	return 0;
+}
+
+int pstree_check_ns(const struct pstree_item *it)
+{
+	static const char *const kinds[] = { "mnt", "net", "ipc", "uts", "user", "cgroup",
+					     "time" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		char path[64], self[64], theirs[64];
+
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", kinds[i]);
+		if (proc_readlink(path, self, sizeof(self)))
+			continue;	/* a kernel without that namespace */
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", it->pid, kinds[i]);
+		if (proc_readlink(path, theirs, sizeof(theirs))) {
+			pr_perror("can't read %s", path);
+			return -1;
+		}
+		if (strcmp(self, theirs)) {
+			pr_err("task %d is in another %s namespace than criu (%s, criu %s): "
+			       "namespaces are not supported yet; run criu inside them\n", it->pid,
+			       kinds[i], theirs, self);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
  */
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 
@@ -127,13 +128,17 @@ static int task_state(pid_t pid, struct proc_stat *st)
 static int seize_task(struct pstree_item *it)
 {
 	struct proc_stat st;
+	bool stopped;
 
 	if (task_state(it->pid, &st))
 		return -1;
+	/* once traced it reads 't' whatever it was: look before */
+	stopped = st.state == 'T';
 	if (st.state == 'Z') {
 		/* nothing to seize: its pid, ids and exit status are all it has */
 		it->state = TASK_DEAD;
 		it->exit_code = st.exit_code;
+		memcpy(it->comm, st.comm, sizeof(it->comm));
 		it->pgid = st.pgid;
 		it->sid = st.sid;
 		it->nr_threads = 1;
@@ -153,7 +158,7 @@ static int seize_task(struct pstree_item *it)
 		return -1;
 	it->pgid = st.pgid;
 	it->sid = st.sid;
-	if (st.state == 'T')
+	if (stopped)
 		it->state = TASK_STOPPED;
 	return 0;
 }
@@ -237,11 +242,14 @@ int pstree_unseize(struct pstree *t, enum unseize_mode mode)
 			}
 			continue;
 		}
-		for (int i = 0; i < it->nr_threads; i++) {
-			bool stop = mode == UNSEIZE_STOP || it->state == TASK_STOPPED;
-
-			detach_thread(it->threads[i], stop && i == 0 ? SIGSTOP : 0);
-		}
+		/*
+		 * A signal passed to PTRACE_DETACH from an interrupt stop is dropped:
+		 * queue the SIGSTOP first, it takes effect once the task runs.
+		 */
+		if (mode == UNSEIZE_STOP || it->state == TASK_STOPPED)
+			kill(it->pid, SIGSTOP);
+		for (int i = 0; i < it->nr_threads; i++)
+			detach_thread(it->threads[i], 0);
 	}
 	return 0;
 }

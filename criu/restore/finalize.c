@@ -9,6 +9,7 @@
 #include <linux/futex.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -135,6 +136,16 @@ static int drop_bootstrap(const struct rst_shared_task *st)
 	ret = remote_syscall(&r, SYS_munmap, &res, st->bootstrap_start, st->bootstrap_len, 0, 0);
 	if (!ret && res) {
 		pr_err("can't unmap the restorer from task %d: %ld\n", st->pid, res);
+		ret = -1;
+	}
+	/* the restorer left it dumpable so that we could trace it */
+	if (st->dumpable == 2)	/* suid_dumpable's value: not one prctl takes */
+		pr_warn("task %d was dumpable only for root (suid_dumpable 2); now dumpable\n",
+			st->pid);
+	else if (!ret && st->dumpable != 1 &&
+		 (remote_syscall(&r, SYS_prctl, &res, PR_SET_DUMPABLE, st->dumpable, 0, 0) ||
+		  res)) {
+		pr_err("can't restore the dumpable flag of task %d\n", st->pid);
 		ret = -1;
 	}
 	if (remote_close(&r))

@@ -163,6 +163,7 @@ void restore_task(struct restore_ctx *ctx, struct pstree_item *it)
 	/* ctx->shared now lives in the bootstrap region; criu unmaps it from there */
 	ctx->shared->tasks[slot].bootstrap_start = bs.start;
 	ctx->shared->tasks[slot].bootstrap_len = bs.len;
+	ctx->shared->tasks[slot].dumpable = t->mm.dumpable;
 	if (create_threads(ctx, it, &bs))
 		goto fail;
 	pidctl_drop_fd(&ctx->pc, true);

@@ -112,6 +112,7 @@ static void exit_as_zombie(struct restore_ctx *ctx, const struct pstree_item *it
 	int status = t->core.exit_code;
 
 	futex_wait_for(&ctx->shared->nr_grouped, ctx->tree.nr_items);
+	prctl(PR_SET_NAME, t->core.comm);
 	if (status & 0x7f) {
 		sigset_t set;
 

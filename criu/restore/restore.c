@@ -133,6 +133,21 @@ static int check_unique_tids(const struct pstree *t)
 	return 0;
 }
 
+/* A tree whose session or group is led from outside comes back only with -j. */
+static int check_shell_job(const struct pstree *t)
+{
+	const struct pstree_item *root = t->root;
+
+	if (opts->shell_job)
+		return 0;
+	if (!pstree_find(t, root->sid) || !pstree_find(t, root->pgid)) {
+		pr_err("the dump is a shell job (session %d, group %d led from outside the "
+		       "tree): restore it with --shell-job (-j)\n", root->sid, root->pgid);
+		return -1;
+	}
+	return 0;
+}
+
 static int read_images(struct restore_ctx *ctx)
 {
 	struct inventory inv;
@@ -141,7 +156,7 @@ static int read_images(struct restore_ctx *ctx)
 	if (img_read_inventory(ctx->dirfd, &inv) || pstree_read_image(ctx->dirfd, &ctx->tree) ||
 	    files_read_images(ctx->dirfd, &ctx->files))
 		return -1;
-	if (check_unique_tids(&ctx->tree))
+	if (check_unique_tids(&ctx->tree) || check_shell_job(&ctx->tree))
 		return -1;
 	pstree_for_each(&ctx->tree, it)
 		if (read_task(ctx, it) || check_refs(ctx, it) || check_rlimits(it))
@@ -366,6 +381,9 @@ int cr_restore_tasks(int dirfd, int workfd)
 	/* criu's copies of pipes and files would keep them open after the tasks' */
 	files_close_all(&ctx.files);
 	mem_shmem_free(&ctx.shmem);
+	/* before the tree runs: a restore that can't write it fails whole */
+	if (opts->pidfile && write_pidfile(workfd, root))
+		goto fail;
 	if (restore_finalize(&ctx))
 		goto fail;
 	ctx.stats.restore_us = stats_now_us() - t0;
@@ -378,8 +396,6 @@ int cr_restore_tasks(int dirfd, int workfd)
 		pr_warn("can't write stats-restore\n");
 	if (opts->display_stats)
 		stats_print_restore(&ctx.stats);
-	if (opts->pidfile && write_pidfile(workfd, root))
-		goto out;	/* the tree runs; only the pidfile is missing */
 	ret = 0;
 	if (!opts->restore_detached && !opts->restore_sibling)
 		ret = wait_root(root);

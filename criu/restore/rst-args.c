@@ -137,19 +137,31 @@ static void fill_task(struct rst_args *a, const struct task_core *tc, struct bum
 		a->sa[i] = (struct rst_sigaction){ tc->sa[i].handler, tc->sa[i].flags,
 						   tc->sa[i].restorer, tc->sa[i].mask };
 	for (int i = 0; i < 3; i++) {
-		a->itimers[i][0] = tc->itimers[i].isec;
-		a->itimers[i][1] = tc->itimers[i].iusec;
-		a->itimers[i][2] = tc->itimers[i].vsec;
-		a->itimers[i][3] = tc->itimers[i].vusec;
+		const struct itimer_state *it = &tc->itimers[i];
+		bool rearm = !it->vsec && !it->vusec && (it->isec || it->iusec);
+
+		/*
+		 * An expired periodic timer whose signal is still pending is
+		 * re-armed only when the signal is taken: it reads 0 with its
+		 * interval, and setting 0 would disarm it. Arm it one period on.
+		 */
+		a->itimers[i][0] = it->isec;
+		a->itimers[i][1] = it->iusec;
+		a->itimers[i][2] = rearm ? it->isec : it->vsec;
+		a->itimers[i][3] = rearm ? it->iusec : it->vusec;
 	}
 	for (int i = 0; tm && i < tc->nr_posix_timers; i++) {
 		const struct posix_timer_state *p = &tc->posix_timers[i];
 
+		bool rearm = !p->vsec && !p->vnsec && (p->isec || p->insec);
+
+		/* same as the interval timers: pending signal, not yet re-armed */
 		tm[i] = (struct rst_timer){ .id = p->id, .clock = p->clock, .signo = p->signo,
 					    .notify = p->notify, .notify_tid = p->notify_tid,
 					    .sival = p->sival, .isec = p->isec,
-					    .insec = p->insec, .vsec = p->vsec,
-					    .vnsec = p->vnsec };
+					    .insec = p->insec,
+					    .vsec = rearm ? p->isec : p->vsec,
+					    .vnsec = rearm ? p->insec : p->vnsec };
 	}
 	a->timers = (uint64_t)tm;
 	a->nr_timers = tc->nr_posix_timers;
@@ -179,7 +191,6 @@ static void fill_mm(struct rst_args *a, const struct mm_state *mm, struct bump *
 	m->auxv = copy_in(b, mm->auxv, mm->nr_auxv * sizeof(uint64_t));
 	m->auxv_size = mm->nr_auxv * sizeof(uint64_t);
 	m->exe_fd = exe >= 0 ? (uint32_t)exe : (uint32_t)-1;
-	a->dumpable = mm->dumpable;
 	a->thp_disabled = mm->thp_disabled;
 }
 

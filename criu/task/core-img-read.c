@@ -245,6 +245,7 @@ static int read_zombie(const CoreEntry *ce, struct task_core *tc, const char *im
 	}
 	tc->state = TASK_DEAD;
 	tc->exit_code = e->exit_code;
+	snprintf(tc->comm, sizeof(tc->comm), "%s", e->comm);
 	tc->nr_threads = 0;
 	return 1;
 }

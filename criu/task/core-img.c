@@ -238,6 +238,9 @@ int task_write_core(int dirfd, const struct task_core *tc)
 			ret = img_write_one(dirfd, IMG_CORE, th->tid, &ce);
 		else
 			ret = -1;
+		/* CRIU also keeps the ids in their own image; crit's tools read it */
+		if (!ret && i == 0)
+			ret = img_write_one(dirfd, IMG_IDS, th->tid, ce.ids);
 		arena_free(&a);
 		if (ret)
 			return -1;
@@ -245,7 +248,7 @@ int task_write_core(int dirfd, const struct task_core *tc)
 	return 0;
 }
 
-int task_write_zombie(int dirfd, pid_t pid, int exit_code)
+int task_write_zombie(int dirfd, pid_t pid, int exit_code, const char *comm)
 {
 	CoreEntry ce = CORE_ENTRY__INIT;
 	TaskCoreEntry tc = TASK_CORE_ENTRY__INIT;
@@ -253,7 +256,7 @@ int task_write_zombie(int dirfd, pid_t pid, int exit_code)
 	ce.mtype = arch_core_march();
 	tc.task_state = TASK_DEAD;
 	tc.exit_code = exit_code;
-	tc.comm = (char *)"";
+	tc.comm = (char *)comm;
 	ce.tc = &tc;
 	return img_write_one(dirfd, IMG_CORE, pid, &ce);
 }
