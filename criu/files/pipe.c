@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define LOG_PREFIX "pipe: "
@@ -33,19 +34,42 @@ static struct file_entry *find_pipe_with_data(struct file_ids *f, uint64_t pipe_
 	return NULL;
 }
 
+/*
+ * A read end of the task's pipe: its own fd when it reads (pidfd_getfd needs
+ * no permission on the pipe), else a new one through /proc, which needs
+ * permission on the pipe's inode (a pipe made by another user is refused).
+ */
+static int read_end(pid_t pid, int fd, uint32_t flags, const char *proc)
+{
+	int pidfd, rd = -1;
+
+	if ((flags & O_ACCMODE) == O_RDONLY) {
+		pidfd = syscall(SYS_pidfd_open, pid, 0);
+		if (pidfd >= 0) {
+			rd = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+			close(pidfd);
+		}
+		if (rd >= 0)
+			return rd;
+	}
+	rd = open(proc, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (rd < 0)
+		pr_perror("can't open a read end of pipe %s to copy its data (a pipe made "
+			  "by another user, read outside the tree?)", proc);
+	return rd;
+}
+
 /* Copy the bytes queued in the pipe without consuming them. */
-static int steal_data(pid_t pid, int fd, struct pipe_file *p)
+static int steal_data(pid_t pid, int fd, uint32_t flags, struct pipe_file *p)
 {
 	char proc[64];
 	int rd, tmp[2] = { -1, -1 }, ret = -1;
 	ssize_t n;
 
 	snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", pid, fd);
-	rd = open(proc, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (rd < 0) {
-		pr_perror("can't open a read end of pipe %s", proc);
+	rd = read_end(pid, fd, flags, proc);
+	if (rd < 0)
 		return -1;
-	}
 	p->size = fcntl(rd, F_GETPIPE_SZ);
 	if ((int)p->size <= 0 || p->size > PIPE_MAX_DATA || pipe2(tmp, O_CLOEXEC) ||
 	    fcntl(tmp[1], F_SETPIPE_SZ, p->size) < (int)p->size) {
@@ -93,7 +117,7 @@ static int pipe_dump(struct file_ids *f, const struct fd_parms *p, uint32_t *id)
 	with_data = find_pipe_with_data(f, p->st->st_ino);
 	if (with_data)
 		fe->pipe.size = with_data->pipe.size;
-	else if (steal_data(p->pid, p->fd, &fe->pipe))
+	else if (steal_data(p->pid, p->fd, p->fi->flags, &fe->pipe))
 		return -1;
 	*id = fe->id;
 	pr_debug("%s is pipe %llu with %u bytes\n", p->what,
