@@ -103,7 +103,16 @@ $(BUILD)/memhog/memhog: test/memhog/memhog.c
 demo: criu/criu $(BUILD)/memhog/memhog
 	@python3 scripts/demo.py
 
-.PHONY: demo
+$(BUILD)/memhog/bench-limits: test/memhog/bench-limits.c
+	@mkdir -p $(dir $@)
+	$(E) "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(WARN) -o $@ $<
+
+# The Memhog benchmark (not part of `make test`): BENCH_TASKS, BENCH_MIB.
+bench: criu/criu $(BUILD)/memhog/memhog $(BUILD)/memhog/bench-limits
+	@python3 scripts/bench.py
+
+.PHONY: demo bench
 
 # ---- checks that a script can make (STYLE.md) ----
 check: criu/criu

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* stats-dump and stats-restore images, and their --display-stats form. */
 #include <fcntl.h>
+#include <string.h>
 #include <time.h>
 
 #define LOG_PREFIX "stats: "
@@ -53,6 +54,8 @@ int stats_write_restore(int dirfd, const struct restore_stats *s)
 	r.nr_tasks = s->nr_tasks;
 	r.has_pages_time = 1;
 	r.pages_time = us32(s->pages_us);
+	r.has_pids_spun = 1;
+	r.pids_spun = s->pids_spun;
 	e.restore = &r;
 	return img_write_one(dirfd, IMG_STATS_RESTORE, 0, &e);
 }
@@ -81,7 +84,16 @@ void stats_print_restore(const struct restore_stats *s)
 	pr_msg("Forking time: %llu us\n", (unsigned long long)s->forking_us);
 	pr_msg("Forking time per task: %llu us\n",
 	       (unsigned long long)(s->nr_tasks ? s->forking_us / s->nr_tasks : 0));
-	pr_msg("Memory restore time (all tasks): %llu us\n", (unsigned long long)s->pages_us);
+	pr_msg("Memory restore time: %llu us\n", (unsigned long long)s->pages_us);
+	pr_msg("Memory restore time summed over tasks: %llu us\n",
+	       (unsigned long long)s->pages_us_summed);
+	if (s->pages_us)
+		pr_msg("Memory restore throughput: %.2f GB/s\n",
+		       s->pages_restored * 4096.0 / s->pages_us / 1000.0);
+	if (s->pid_method && !strcmp(s->pid_method, "spin"))
+		pr_msg("PIDs spun through: %llu of pid_max %u (%.2f passes)\n",
+		       (unsigned long long)s->pids_spun, s->pid_max,
+		       s->pid_max ? (double)s->pids_spun / s->pid_max : 0.0);
 	pr_msg("Memory pages restored: %llu (0x%llx)\n", (unsigned long long)s->pages_restored,
 	       (unsigned long long)s->pages_restored);
 	pr_msg("Restore time: %llu us\n", (unsigned long long)s->restore_us);

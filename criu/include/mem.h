@@ -96,6 +96,7 @@ struct mem_restore {
 	struct mem_move *moves;
 	uint64_t pages_restored;
 	uint64_t fill_us;
+	uint64_t fill_start_us, fill_end_us;	/* CLOCK_MONOTONIC */
 };
 
 /* The vDSO areas: where ours are, a temporary spot, where the dump had them. */

@@ -13,8 +13,13 @@ struct dump_stats {
 };
 
 struct restore_stats {
-	uint64_t forking_us, restore_us, pages_us;
+	uint64_t forking_us, restore_us;
+	uint64_t pages_us;		/* wall time from the first task filling to the last */
+	uint64_t pages_us_summed;	/* each task's filling time, summed */
 	uint64_t pages_restored;
+	uint64_t pids_spun;		/* spin: pids burnt to reach the wanted ones */
+	uint32_t pid_max;
+	int spin_passes;		/* spin: passes the plan allows */
 	uint32_t nr_tasks;
 	const char *pid_method;
 };

@@ -26,7 +26,6 @@
 #include "proc-parse.h"
 #include "stats.h"
 
-#define PMD_SIZE (2UL << 20)
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
@@ -120,62 +119,149 @@ static int find_vma(const struct mm_state *mm, uint64_t addr)
 	return -1;
 }
 
-static int read_pages(int fd, void *dst, uint64_t len)
+uint32_t proc_vmflags_of(const struct vma *v)
+{
+	return proc_parse_vmflags(v->vmflags_str);
+}
+
+/* A stretch of pages: where it goes, how long, where its data is in the image. */
+struct seg {
+	uint64_t dst, len, off;
+	int vma;
+	bool thp;
+};
+
+struct segs {
+	int nr, cap;
+	struct seg *s;
+};
+
+static int add_seg(struct segs *ss, uint64_t dst, uint64_t len, uint64_t off, int vma, bool thp)
+{
+	if (!len)
+		return 0;
+	if (ss->nr == ss->cap) {
+		struct seg *n = realloc(ss->s, (ss->cap = ss->cap ? 2 * ss->cap : 64) * sizeof(*n));
+
+		if (!n)
+			return -1;
+		ss->s = n;
+	}
+	ss->s[ss->nr++] = (struct seg){ dst, len, off, vma, thp };
+	return 0;
+}
+
+/* Whole 2 MiB chunks of an area that may hold huge pages go the fast way. */
+static int split_seg(struct segs *ss, const struct thp_filler *tf, const struct vma *v, int vi,
+		     uint64_t dst, uint64_t len, uint64_t off)
+{
+	uint64_t head, body;
+
+	if (!thp_filler_ok(tf, v))
+		return add_seg(ss, dst, len, off, vi, false);
+	head = min(len, ALIGN_UP(dst, PMD_SIZE) - dst);
+	body = ALIGN_DOWN(len - head, PMD_SIZE);
+	return add_seg(ss, dst, head, off, vi, false) ||
+	       add_seg(ss, dst + head, body, off + head, vi, true) ||
+	       add_seg(ss, dst + head + body, len - head - body, off + head + body, vi, false);
+}
+
+static int read_segs(struct img *pm, const struct mm_state *mm, const uint64_t *slot,
+		     uint64_t base, const struct thp_filler *tf, struct segs *ss)
+{
+	uint64_t off = 0;
+	void *msg;
+	int r;
+
+	while ((r = img_read_entry(pm, &msg)) == 1) {
+		PagemapEntry *pe = msg;
+		uint64_t vaddr = pe->vaddr, left = pe->nr_pages;
+
+		r = 0;
+		while (left && !r) {
+			int i = find_vma(mm, vaddr);
+			uint64_t n = min(left, (mm->vmas[i].end - vaddr) / PAGE_SIZE);
+			uint64_t dst = base + slot[i] + (vaddr - mm->vmas[i].start);
+
+			r = split_seg(ss, tf, &mm->vmas[i], i, dst, n * PAGE_SIZE, off);
+			off += n * PAGE_SIZE;
+			vaddr += n * PAGE_SIZE;
+			left -= n;
+		}
+		img_free(IMG_PAGEMAP, msg);
+		if (r)
+			return -1;
+	}
+	return r;
+}
+
+static int fill_small(int fd, const struct seg *sg)
 {
 	static int populate = -1;
 
 	if (populate < 0)
 		populate = kdat_get()->madv_populate_write.res == PROBE_OK;
 	/* faulting pages in one by one inside read() is the slow path here */
-	if (populate && madvise(dst, len, MADV_POPULATE_WRITE))
+	if (populate && madvise((void *)sg->dst, sg->len, MADV_POPULATE_WRITE))
 		populate = 0;
-	while (len) {
-		ssize_t n = read(fd, dst, len > (1UL << 30) ? (1UL << 30) : len);
+	return mem_pread_full(fd, (char *)sg->dst, sg->len, sg->off);
+}
 
-		if (n <= 0) {
-			pr_perror("can't read pages");
-			return -1;
+/*
+ * The huge-page chunks, with every area they go to registered for
+ * UFFDIO_MOVE (after the small stretches: a registered area must not take
+ * faults, nobody would answer them).
+ */
+static int fill_huge(int fd, const struct segs *ss, const struct mm_state *mm,
+		     const uint64_t *slot, uint64_t base, struct thp_filler *tf)
+{
+	int ret = 0, last = -1;
+
+	for (int k = 0; k < ss->nr && !ret; k++) {
+		const struct seg *sg = &ss->s[k];
+		const struct vma *v = &mm->vmas[sg->vma];
+
+		if (!sg->thp)
+			continue;
+		if (sg->vma != last) {
+			if (last >= 0)
+				thp_filler_unregister(tf, base + slot[last],
+						      mm->vmas[last].end - mm->vmas[last].start);
+			last = sg->vma;
+			if (thp_filler_register(tf, base + slot[last], v->end - v->start))
+				return -1;
 		}
-		dst = (char *)dst + n;
-		len -= n;
+		ret = thp_fill(tf, fd, sg->dst, sg->len, sg->off);
 	}
-	return 0;
+	if (last >= 0)
+		thp_filler_unregister(tf, base + slot[last], mm->vmas[last].end - mm->vmas[last].start);
+	return ret;
 }
 
 static int fill_pages(int dirfd, pid_t pid, const struct mm_state *mm, const uint64_t *slot,
 		      uint64_t base, struct mem_restore *mr)
 {
 	struct img *pm = img_open(dirfd, IMG_PAGEMAP, O_RDONLY, pid), *pages = NULL;
+	struct thp_filler tf;
+	struct segs ss = { 0 };
 	PagemapHead *head = NULL;
-	void *msg;
-	int r, fd, ret = -1;
+	int fd, ret = -1;
 
+	thp_filler_init(&tf, mm);
 	if (!pm || img_read_entry_as(pm, &pagemap_head__descriptor, (void **)&head) != 1)
 		goto out;
 	pages = img_open(dirfd, IMG_PAGES, O_RDONLY, head->pages_id);
-	if (!pages || (fd = img_raw_fd(pages)) < 0)
+	if (!pages || (fd = img_raw_fd(pages)) < 0 || read_segs(pm, mm, slot, base, &tf, &ss))
 		goto out;
-	while ((r = img_read_entry(pm, &msg)) == 1) {
-		PagemapEntry *pe = msg;
-		uint64_t vaddr = pe->vaddr, left = pe->nr_pages;
-
-		while (left) {
-			int i = find_vma(mm, vaddr);
-			uint64_t n = min(left, (mm->vmas[i].end - vaddr) / PAGE_SIZE);
-			uint64_t dst = base + slot[i] + (vaddr - mm->vmas[i].start);
-
-			if (read_pages(fd, (void *)dst, n * PAGE_SIZE))
-				break;
-			mr->pages_restored += n;
-			vaddr += n * PAGE_SIZE;
-			left -= n;
-		}
-		img_free(IMG_PAGEMAP, msg);
-		if (left)
+	for (int k = 0; k < ss.nr; k++) {
+		if (!ss.s[k].thp && fill_small(fd, &ss.s[k]))
 			goto out;
+		mr->pages_restored += ss.s[k].len / PAGE_SIZE;
 	}
-	ret = r;
+	ret = fill_huge(fd, &ss, mm, slot, base, &tf);
 out:
+	thp_filler_fini(&tf);
+	free(ss.s);
 	if (head)
 		img_free_entry(&pagemap_head__descriptor, head);
 	img_close(pm);
@@ -232,7 +318,9 @@ int mem_premap(int dirfd, pid_t pid, const struct mm_state *mm, struct file_ids 
 		mr->moves[mr->nr_moves++] =
 			(struct mem_move){ base + slot[i], v->start, v->end - v->start };
 	}
-	mr->fill_us = stats_now_us() - t0;
+	mr->fill_end_us = stats_now_us();
+	mr->fill_start_us = t0;
+	mr->fill_us = mr->fill_end_us - t0;
 	pr_info("task %d: %d areas premapped at %llx, %llu pages in %llu us\n", pid,
 		mr->nr_moves, (unsigned long long)base, (unsigned long long)mr->pages_restored,
 		(unsigned long long)mr->fill_us);

@@ -94,6 +94,9 @@ struct rst_shared {
 	uint64_t created_at_us;		/* CLOCK_MONOTONIC when the last one came */
 	uint64_t pages_restored;	/* summed over the tasks */
 	uint64_t pages_us;		/* time the tasks spent filling memory, summed */
+	uint64_t fill_start_us;		/* the first task began filling memory */
+	uint64_t fill_end_us;		/* the last one finished */
+	uint64_t pids_spun;		/* pids the spinners burnt, all tasks */
 	struct rst_shared_task tasks[];	/* every task created so far */
 };
 

@@ -13,9 +13,11 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #define LOG_PREFIX "restore: "
 #include "log.h"
+#include "proc-parse.h"
 #include "options.h"
 #include "../pie/restorer.h"
 #include "remote.h"
@@ -153,6 +155,19 @@ static int drop_bootstrap(const struct rst_shared_task *st)
 	return ret;
 }
 
+/* A task detached with SIGSTOP stops once it runs: wait so criu exits after. */
+static void wait_stopped(pid_t pid)
+{
+	for (int i = 0; i < 2000; i++) {
+		struct proc_stat st;
+
+		if (proc_read_stat(pid, 0, &st) || st.state == 'T')
+			return;
+		usleep(1000);
+	}
+	pr_warn("task %d did not stop\n", pid);
+}
+
 static void detach_all(struct restore_ctx *ctx)
 {
 	struct pstree_item *it;
@@ -165,6 +180,8 @@ static void detach_all(struct restore_ctx *ctx)
 		for (int i = it->nr_threads - 1; i >= 0; i--)
 			if (ptrace(PTRACE_DETACH, it->threads[i], 0, stop && !i ? SIGSTOP : 0))
 				pr_perror("can't detach thread %d", it->threads[i]);
+		if (stop)
+			wait_stopped(it->pid);
 	}
 }
 

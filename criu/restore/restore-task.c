@@ -36,6 +36,24 @@ static void report_failure(struct restore_ctx *ctx)
 	_exit(1);
 }
 
+static void atomic_min(uint64_t *v, uint64_t x)
+{
+	uint64_t cur = __atomic_load_n(v, __ATOMIC_SEQ_CST);
+
+	while ((!cur || x < cur) &&
+	       !__atomic_compare_exchange_n(v, &cur, x, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		;
+}
+
+static void atomic_max(uint64_t *v, uint64_t x)
+{
+	uint64_t cur = __atomic_load_n(v, __ATOMIC_SEQ_CST);
+
+	while (x > cur &&
+	       !__atomic_compare_exchange_n(v, &cur, x, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		;
+}
+
 static struct rst_shared_task *record_pid(struct restore_ctx *ctx, pid_t pid)
 {
 	struct rst_shared *sh = ctx->shared;
@@ -151,6 +169,8 @@ void restore_task(struct restore_ctx *ctx, struct pstree_item *it)
 		goto fail;
 	__atomic_add_fetch(&ctx->shared->pages_restored, mr.pages_restored, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&ctx->shared->pages_us, mr.fill_us, __ATOMIC_SEQ_CST);
+	atomic_min(&ctx->shared->fill_start_us, mr.fill_start_us);
+	atomic_max(&ctx->shared->fill_end_us, mr.fill_end_us);
 	if (open_exe(ctx, &t->mm) == -2)
 		goto fail;
 	/* glibc's rseq area is about to vanish with the rest of criu's memory */
@@ -167,6 +187,7 @@ void restore_task(struct restore_ctx *ctx, struct pstree_item *it)
 	if (create_threads(ctx, it, &bs))
 		goto fail;
 	pidctl_drop_fd(&ctx->pc, true);
+	__atomic_add_fetch(&ctx->shared->pids_spun, ctx->pc.spun, __ATOMIC_SEQ_CST);
 	pr_info("task %d: jumping to the restorer at %llx\n", it->pid,
 		(unsigned long long)bs.entry);
 	arch_jump_to_restorer(bs.entry, bs.args, bs.stack_top);

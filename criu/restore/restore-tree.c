@@ -145,6 +145,7 @@ static int wait_zombie_children(const struct pstree_item *it)
 
 int restore_tree_part(struct restore_ctx *ctx, struct pstree_item *it)
 {
+	ctx->pc.spun = 0;	/* our parent's count came with the fork */
 	__atomic_add_fetch(&ctx->shared->nr_forked, 1, __ATOMIC_SEQ_CST);
 	futex_wake_all(&ctx->shared->nr_forked);
 	rst_note_created(ctx);

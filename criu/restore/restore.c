@@ -378,6 +378,7 @@ int cr_restore_tasks(int dirfd, int workfd)
 	if (ctx.pc.method == PID_METHOD_SPIN)
 		pr_info("spinning burnt %lu pids in criu (plan: %d pass(es) over pid_max %u)\n",
 			ctx.pc.spun, pidctl_plan_passes(&ctx.pc), ctx.pc.pid_max);
+	ctx.stats.spin_passes = pidctl_plan_passes(&ctx.pc);
 	/* criu's copies of pipes and files would keep them open after the tasks' */
 	files_close_all(&ctx.files);
 	mem_shmem_free(&ctx.shmem);
@@ -388,7 +389,10 @@ int cr_restore_tasks(int dirfd, int workfd)
 		goto fail;
 	ctx.stats.restore_us = stats_now_us() - t0;
 	ctx.stats.pages_restored = ctx.shared->pages_restored;
-	ctx.stats.pages_us = ctx.shared->pages_us;
+	ctx.stats.pages_us = ctx.shared->fill_end_us - ctx.shared->fill_start_us;
+	ctx.stats.pages_us_summed = ctx.shared->pages_us;
+	ctx.stats.pids_spun = ctx.shared->pids_spun + ctx.pc.spun;
+	ctx.stats.pid_max = ctx.pc.pid_max;
 	ctx.stats.nr_tasks = ctx.tree.nr_items;
 	ctx.stats.pid_method = pid_method_name(ctx.pc.method);
 	pr_info("restored tree %d in %llu us\n", root, (unsigned long long)ctx.stats.restore_us);

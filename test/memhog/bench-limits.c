@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bench-limits: what this machine allows, measured for `make bench`.
- *   bench-limits populate FILE MIB   - GB/s of filling fresh anonymous memory
- *                                      from FILE (in the page cache) with read():
+ *   bench-limits populate FILE MIB J - GB/s of filling fresh anonymous memory
+ *                                      from FILE (in the page cache) with read(),
+ *                                      by J processes at once, each MIB:
  *                                      4k faults, MADV_POPULATE_WRITE first, THP
  *   bench-limits pid METHOD COUNT    - microseconds per exact-pid task with
  *                                      set_tid, ns_last_pid, or the fork rate
@@ -11,6 +12,8 @@
  */
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -26,6 +29,16 @@
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
+#ifndef UFFD_FEATURE_MOVE
+#define UFFD_FEATURE_MOVE (1 << 16)
+struct uffdio_move {
+	uint64_t dst, src, len, mode;
+	int64_t move;
+};
+#define UFFDIO_MOVE _IOWR(UFFDIO, 0x05, struct uffdio_move)
+#endif
+#define PMD_SIZE (2UL << 20)
+#define STAGE (64UL << 20)
 
 static double now(void)
 {
@@ -33,6 +46,36 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Huge pages filled in a staging area and moved into a plain area with
+ * UFFDIO_MOVE: the area's VmFlags stay as they were (no "hg").
+ */
+static int fill_moved(int fd, char *m, size_t len)
+{
+	char *stage = mmap(NULL, STAGE + PMD_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_MOVE };
+	struct uffdio_register reg = { .range = { (uintptr_t)m, len },
+				       .mode = UFFDIO_REGISTER_MODE_MISSING };
+	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	stage = (char *)(((uintptr_t)stage + PMD_SIZE - 1) & ~(PMD_SIZE - 1));
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) || ioctl(uffd, UFFDIO_REGISTER, &reg) ||
+	    madvise(stage, STAGE, MADV_HUGEPAGE))
+		return -1;
+	for (size_t off = 0; off < len; off += STAGE) {
+		size_t n = len - off < STAGE ? len - off : STAGE;
+		struct uffdio_move mv = { (uintptr_t)m + off, (uintptr_t)stage, n, 0, 0 };
+
+		if (madvise(stage, n, MADV_POPULATE_WRITE) || pread(fd, stage, n, off) != (ssize_t)n ||
+		    ioctl(uffd, UFFDIO_MOVE, &mv))
+			return -1;
+	}
+	ioctl(uffd, UFFDIO_UNREGISTER, &reg.range);
+	close(uffd);
+	return 0;
 }
 
 static double fill(int fd, size_t len, int how)
@@ -47,6 +90,13 @@ static double fill(int fd, size_t len, int how)
 	}
 	m = (char *)(((uintptr_t)m + (2 << 20) - 1) & ~(uintptr_t)((2 << 20) - 1));
 	t0 = now();
+	if (how == 3) {
+		if (fill_moved(fd, m, len))
+			return 0;
+		t = now() - t0;
+		munmap(m, len);
+		return len / t / 1e9;
+	}
 	if (how == 2 && madvise(m, len, MADV_HUGEPAGE))
 		perror("madvise(MADV_HUGEPAGE)");
 	if (how >= 1 && madvise(m, len, MADV_POPULATE_WRITE))
@@ -65,7 +115,36 @@ static double fill(int fd, size_t len, int how)
 	return len / t / 1e9;
 }
 
-static int populate(const char *file, size_t mib)
+/* J processes fill at once; the aggregate rate is total bytes / slowest. */
+static double fill_parallel(int fd, size_t len, int how, int jobs)
+{
+	int pipes[2];
+	double t0 = now(), worst = 0;
+
+	if (pipe(pipes))
+		return 0;
+	for (int j = 0; j < jobs; j++)
+		if (fork() == 0) {
+			double rate = fill(fd, len, how);
+
+			if (write(pipes[1], &rate, sizeof(rate)) != sizeof(rate))
+				_exit(1);
+			_exit(0);
+		}
+	for (int j = 0; j < jobs; j++) {
+		double rate;
+
+		if (read(pipes[0], &rate, sizeof(rate)) == sizeof(rate) && len / rate / 1e9 > worst)
+			worst = len / rate / 1e9;
+		wait(NULL);
+	}
+	(void)t0;
+	close(pipes[0]);
+	close(pipes[1]);
+	return worst > 0 ? (double)len * jobs / worst / 1e9 : 0;
+}
+
+static int populate(const char *file, size_t mib, int jobs)
 {
 	size_t len = mib << 20;
 	int fd = open(file, O_RDONLY);
@@ -79,9 +158,10 @@ static int populate(const char *file, size_t mib)
 	for (size_t off = 0; off < len; off += 1 << 20)
 		if (pread(fd, buf, 1 << 20, off) <= 0)
 			break;
-	printf("faults_4k_gbps %.3f\n", fill(fd, len, 0));
-	printf("prefault_gbps %.3f\n", fill(fd, len, 1));
-	printf("thp_gbps %.3f\n", fill(fd, len, 2));
+	printf("faults_4k_gbps %.3f\n", fill_parallel(fd, len, 0, jobs));
+	printf("prefault_gbps %.3f\n", fill_parallel(fd, len, 1, jobs));
+	printf("thp_gbps %.3f\n", fill_parallel(fd, len, 2, jobs));
+	printf("thp_move_gbps %.3f\n", fill_parallel(fd, len, 3, jobs));
 	return 0;
 }
 
@@ -101,6 +181,13 @@ static int pid_cost(const char *method, int count)
 	int last = open("/proc/sys/kernel/ns_last_pid", O_RDWR);
 	double t0 = now(), t;
 	pid_t base = getpid() + 1000;
+
+	/* start where a run of pids is free */
+	for (int i = 0; i < count; i++)
+		if (kill(base + i, 0) == 0) {
+			base += i + 1;
+			i = -1;
+		}
 
 	for (int i = 0; i < count; i++) {
 		pid_t want = base + i, pid;
@@ -137,10 +224,10 @@ static int pid_cost(const char *method, int count)
 
 int main(int argc, char **argv)
 {
-	if (argc == 4 && !strcmp(argv[1], "populate"))
-		return populate(argv[2], strtoul(argv[3], NULL, 0));
+	if (argc == 5 && !strcmp(argv[1], "populate"))
+		return populate(argv[2], strtoul(argv[3], NULL, 0), atoi(argv[4]));
 	if (argc == 4 && !strcmp(argv[1], "pid"))
 		return pid_cost(argv[2], atoi(argv[3]));
-	fprintf(stderr, "usage: bench-limits populate FILE MIB | pid METHOD COUNT\n");
+	fprintf(stderr, "usage: bench-limits populate FILE MIB J | pid METHOD COUNT\n");
 	return 2;
 }
