@@ -68,7 +68,7 @@ static const char script[] =
 	"  if [ \"$4\" = $$ ] && [ \"$3\" != Z ]; then\n"
 	"    ours=\"$ours $p\"\n"
 	"  else\n"
-	"    echo \"FAIL: child $i (pid $p) is not our running child: '$st'\"\n"
+	"    echo \"FAIL: child $i (pid $p) is not our running child: stat '$1 $2 $3 $4'\"\n"
 	"    fails=1\n"
 	"  fi\n"
 	"  i=$((i + 1))\n"
