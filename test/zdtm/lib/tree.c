@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,6 +92,29 @@ int tree_ids_check(const struct tree_ids *was, const char *who)
 	fail("%s: pid/ppid/pgid/sid %d/%d/%d/%d, were %d/%d/%d/%d", who, now.pid, now.ppid,
 	     now.pgid, now.sid, was->pid, was->ppid, was->pgid, was->sid);
 	return -1;
+}
+
+int tree_stat_of(pid_t pid, struct tree_stat *st)
+{
+	char path[64], buf[1024], *l, *r;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	/* comm may hold spaces and parentheses: it ends at the last ')' */
+	l = strchr(buf, '(');
+	r = strrchr(buf, ')');
+	if (!l || !r || r < l)
+		return -1;
+	n = r - l - 1;
+	if (n >= sizeof(st->comm))
+		n = sizeof(st->comm) - 1;
+	memcpy(st->comm, l + 1, n);
+	st->comm[n] = '\0';
+	if (sscanf(r + 1, " %c %d %d %d", &st->state, &st->ppid, &st->pgid, &st->sid) != 4)
+		return -1;
+	return 0;
 }
 
 const char *tree_status_str(int status, char *buf, size_t len)

@@ -106,6 +106,15 @@ void tree_ids_get(struct tree_ids *ids);
 int tree_ids_check(const struct tree_ids *was, const char *who);
 /* Reap our child pid and expect it to have exited with code; else fail(). */
 int tree_reap(pid_t pid, int code, const char *who);
+/* What /proc/PID/stat says of any process, zombies included. */
+struct tree_stat {
+	char state;
+	pid_t ppid, pgid, sid;
+	char comm[32];
+};
+
+/* 0, or -1 when pid does not exist (or its stat can't be parsed). */
+int tree_stat_of(pid_t pid, struct tree_stat *st);
 /* Its wait status as text ("exit 3", "signal 9"), for messages. */
 const char *tree_status_str(int status, char *buf, size_t len);
 
