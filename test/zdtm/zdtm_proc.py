@@ -149,6 +149,11 @@ def reap_zombies():
             try_reap(pid)
 
 
+def pid_max():
+    text = (read_text("/proc/sys/kernel/pid_max") or "").strip()
+    return int(text) if text.isdigit() else None
+
+
 def describe(status):
     if status is None:
         return "ended (not our child, no exit status)"
@@ -239,6 +244,56 @@ def snapshot(pid):
     if any(v is None for v in snap.values()):
         return None
     return snap
+
+
+def _task_line(pid):
+    """(ppid, pgid, sid, zombie, comm, tids) of one process, or None."""
+    text = read_text("/proc/%d/stat" % pid)
+    if not text:
+        return None
+    rpar = text.rfind(")")
+    comm = text[text.find("(") + 1:rpar]
+    f = text[rpar + 2:].split()
+    try:
+        tids = sorted(int(t) for t in os.listdir("/proc/%d/task" % pid))
+    except OSError:
+        tids = []
+    return int(f[1]), int(f[2]), int(f[3]), f[0] == "Z", comm, tids
+
+
+def tree_shape(root):
+    """{pid: (ppid, pgid, sid, zombie, comm, tids)} of root and every
+    descendant: what a restore must give back exactly (PIDs and TIDs,
+    parents, groups, sessions, which tasks are zombies)."""
+    shape = {}
+    for pid in subtree([root]):
+        line = _task_line(pid)
+        if line:
+            shape[pid] = line
+    return shape
+
+
+def compare_trees(before, after, root, limit=6):
+    """Differences between two tree_shape()s; the root's parent may change
+    (the runner, then criu's parent after restore -d)."""
+    names = ("ppid", "pgid", "sid", "zombie", "comm", "tids")
+    diffs = []
+    for pid in sorted(set(before) | set(after)):
+        if pid not in after:
+            diffs.append("task %d (%s) is missing" % (pid, before[pid][4]))
+            continue
+        if pid not in before:
+            diffs.append("task %d (%s) is new" % (pid, after[pid][4]))
+            continue
+        for i, name in enumerate(names):
+            if pid == root and name == "ppid":
+                continue
+            if before[pid][i] != after[pid][i]:
+                diffs.append("task %d %s: %r -> %r" % (pid, name, before[pid][i],
+                                                       after[pid][i]))
+    if len(diffs) > limit:
+        diffs = diffs[:limit] + ["... %d more" % (len(diffs) - limit)]
+    return diffs
 
 
 def compare(before, after, limit=6):
