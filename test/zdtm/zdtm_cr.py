@@ -48,10 +48,34 @@ class Run:
         self.timeout = t.timeout or opts.timeout
         self.images = os.path.join(wd, "dump")
         self.outfile = os.path.join(wd, "test.out")
-        self.pids, self.sids = set(), set()
+        # What we started, with start times (see own()); sids: sessions
+        # whose members are ours (the test's, and criu's)
+        self.pids, self.sids, self.born = set(), set(), {}
         self.pid = None
         self.tree = {}
         self.notes = []
+
+    # ---- what belongs to this run ----
+
+    def own(self, pid, session=False):
+        self.pids.add(pid)
+        if session:
+            self.sids.add(pid)
+        self.born[pid] = zp.starttime(pid)
+
+    def same(self, pid):
+        """Is pid (if it exists) still the process we recorded? A number
+        we knew may be someone else's now that the counter wrapped."""
+        now = zp.starttime(pid)
+        return now is None or self.born.get(pid) in (None, now)
+
+    def sessions(self):
+        """Our sessions whose leader was not replaced by another process
+        (a session id can only come back once its old session is empty)."""
+        return {s for s in self.sids if self.same(s)}
+
+    def cleanup(self):
+        zp.kill_tree([p for p in self.pids if self.same(p)], self.sessions())
 
     # ---- the test process ----
 
@@ -65,7 +89,7 @@ class Run:
             starter = subprocess.Popen(argv, cwd=self.wd, stdin=subprocess.DEVNULL,
                                        stdout=log, stderr=subprocess.STDOUT)
             zp.POPEN_PIDS.add(starter.pid)
-        self.pids.add(starter.pid)
+        self.own(starter.pid)
         try:
             rc = starter.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired:
@@ -79,11 +103,11 @@ class Run:
         if not text.strip().isdigit():
             raise Failed("test is ready but wrote no pidfile")
         self.pid = int(text)
-        self.pids.add(self.pid)
-        self.sids.add(self.pid)
+        self.own(self.pid, session=True)
         # Remember the whole tree: a member in a session of its own would
         # not be found through the test's session at clean-up.
-        self.pids |= zp.subtree([self.pid])
+        for pid in zp.subtree([self.pid]) & zp.ours():
+            self.own(pid)
 
     def fail_lines(self):
         text = zp.read_text(self.outfile, "") or ""
@@ -116,7 +140,7 @@ class Run:
         if how == "timeout":
             raise Failed("test hung: still running %ds after SIGTERM" % self.timeout)
         res = self.verdict(status)
-        left = zp.in_sessions({self.pid}) - {self.pid}
+        left = zp.in_sessions(self.sessions() & {self.pid}) - {self.pid}
         if res.status == "PASS" and left:
             raise Failed("processes left in the test's session: %s" % sorted(left))
         return res
@@ -158,8 +182,7 @@ class Run:
             p = subprocess.Popen(cmd, cwd=self.wd, stdin=subprocess.DEVNULL, stdout=f,
                                  stderr=subprocess.STDOUT, start_new_session=True)
             zp.POPEN_PIDS.add(p.pid)
-        self.pids.add(p.pid)
-        self.sids.add(p.pid)
+        self.own(p.pid, session=True)
         try:
             rc = p.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired:
@@ -209,7 +232,8 @@ class Run:
         # What the restore must give back; members in sessions of their own
         # are found through it too.
         self.tree = zp.tree_shape(self.pid)
-        self.pids |= set(self.tree)
+        for pid in self.tree:
+            self.own(pid)
         rc = self.criu("dump", ["-t", str(self.pid), "-D", self.images, "-o", "dump.log",
                                 "-v4"])
         if rc != 0:
@@ -222,7 +246,8 @@ class Run:
         while True:
             zp.reap_zombies()
             procs = zp.all_procs()
-            left = [p for p in zp.in_sessions({self.pid}, procs) | (set(self.tree) & set(procs))
+            mine = zp.in_sessions(self.sessions() & {self.pid}, procs)
+            left = [p for p in mine | (set(self.tree) & zp.ours(procs))
                     if procs[p][2] not in ("Z", "X")]
             if not left:
                 return None
@@ -242,8 +267,10 @@ class Run:
         text = (zp.read_text(os.path.join(self.images, "restore.pid"), "") or "").strip()
         if not text.isdigit():
             raise Failed("restore exited 0 but wrote no restore.pid", self.criu_tail("restore"))
+        # The restored tasks are new processes with the old pids.
+        for pid in set(self.tree) | {int(text)}:
+            self.own(pid)
         if int(text) != self.pid:
-            self.pids.add(int(text))
             raise Failed("restored with pid %s, not the original %d" % (text, self.pid))
         if not zp.alive(self.pid):
             raise Failed("restore exited 0 but pid %d is not running" % self.pid,
@@ -301,7 +328,7 @@ def dump_or_fail(r):
 def leftovers(r, keep=()):
     """Processes a failed restore left: in the test's or criu's sessions."""
     procs = zp.all_procs()
-    left = zp.in_sessions(r.sids, procs) - set(keep)
+    left = zp.in_sessions(r.sessions(), procs) - set(keep)
     return sorted(p for p in left if procs[p][2] not in ("Z", "X"))
 
 
@@ -344,7 +371,7 @@ def hold_pid(r, pid):
     zp.reap_zombies()
     if p.returncode != 0 or not p.stdout.startswith("ready"):
         raise Failed("pidhold could not take pid %d" % pid, p.stderr.splitlines()[-3:])
-    r.pids.add(pid)
+    r.own(pid)
 
 
 def expect_taken(r, pid, whose):
@@ -511,7 +538,7 @@ def run_local(t, mode, wd, opts, pid_method, expect):
     except Failed as e:
         res = Result("FAIL", e.reason, e.details)
     finally:
-        zp.kill_tree(r.pids, r.sids)
+        r.cleanup()
         zp.reap_zombies()
     res.notes = r.notes + res.notes
     return res

@@ -66,9 +66,29 @@ def subtree(roots, procs=None):
     return found
 
 
-def in_sessions(sids, procs=None):
+def starttime(pid):
+    """When pid started (clock ticks after boot), or None when it is gone:
+    with the number, it tells one process from a later one that got its
+    pid after the counter wrapped."""
+    text = read_text("/proc/%d/stat" % pid)
+    if not text:
+        return None
+    return int(text[text.rfind(")") + 2:].split()[19])
+
+
+def ours(procs=None):
+    """Our descendants. We are a child subreaper, so everything our tests
+    and criu start stays below us; whatever is not is someone else's, even
+    when its pid or session id is a number we once knew (other runners on
+    the machine wrap the PID counter in seconds when they spin)."""
     procs = procs if procs is not None else all_procs()
-    return {pid for pid, st in procs.items() if st[1] in sids and pid != os.getpid()}
+    return subtree([os.getpid()], procs) - {os.getpid()}
+
+
+def in_sessions(sids, procs=None):
+    """Our descendants in any of the sessions sids."""
+    procs = procs if procs is not None else all_procs()
+    return {pid for pid in ours(procs) if procs[pid][1] in sids}
 
 
 def alive(pid):
@@ -120,10 +140,10 @@ def kill_pids(pids, timeout=5.0):
 
 
 def kill_tree(roots, sids=()):
-    """Kill the trees under roots plus everything in the given sessions."""
+    """Kill the trees under roots plus everything in the given sessions,
+    as far as they are ours."""
     procs = all_procs()
-    victims = subtree(roots, procs) | in_sessions(set(sids), procs)
-    victims.discard(os.getpid())
+    victims = (subtree(roots, procs) | in_sessions(set(sids), procs)) & ours(procs)
     if victims:
         kill_pids(victims)
     return victims
