@@ -373,7 +373,12 @@ def names_pid(text, pid):
 def hold_pid(r, pid):
     """Make pidhold take pid; the holder stays until the run's clean-up."""
     hold = [os.path.join(r.opts.bindir, "tools", "pidhold"), str(pid)]
-    p = subprocess.run(hold, capture_output=True, text=True, timeout=r.timeout)
+    try:
+        p = subprocess.run(hold, capture_output=True, text=True, timeout=r.timeout)
+    except subprocess.TimeoutExpired:
+        # Spinning to one pid fails while another spinner runs on the machine.
+        raise Failed("pidhold could not take pid %d in %ds (spinning: does something "
+                     "else allocate pids?)" % (pid, r.timeout))
     zp.reap_zombies()
     if p.returncode != 0 or not p.stdout.startswith("ready"):
         raise Failed("pidhold could not take pid %d" % pid, p.stderr.splitlines()[-3:])
