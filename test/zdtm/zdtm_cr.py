@@ -7,6 +7,7 @@ the end, whatever happened."""
 
 import glob
 import os
+import re
 import signal
 import subprocess
 import time
@@ -47,9 +48,34 @@ class Run:
         self.timeout = t.timeout or opts.timeout
         self.images = os.path.join(wd, "dump")
         self.outfile = os.path.join(wd, "test.out")
-        self.pids, self.sids = set(), set()
+        # What we started, with start times (see own()); sids: sessions
+        # whose members are ours (the test's, and criu's)
+        self.pids, self.sids, self.born = set(), set(), {}
         self.pid = None
+        self.tree = {}
         self.notes = []
+
+    # ---- what belongs to this run ----
+
+    def own(self, pid, session=False):
+        self.pids.add(pid)
+        if session:
+            self.sids.add(pid)
+        self.born[pid] = zp.starttime(pid)
+
+    def same(self, pid):
+        """Is pid (if it exists) still the process we recorded? A number
+        we knew may be someone else's now that the counter wrapped."""
+        now = zp.starttime(pid)
+        return now is None or self.born.get(pid) in (None, now)
+
+    def sessions(self):
+        """Our sessions whose leader was not replaced by another process
+        (a session id can only come back once its old session is empty)."""
+        return {s for s in self.sids if self.same(s)}
+
+    def cleanup(self):
+        zp.kill_tree([p for p in self.pids if self.same(p)], self.sessions())
 
     # ---- the test process ----
 
@@ -63,7 +89,7 @@ class Run:
             starter = subprocess.Popen(argv, cwd=self.wd, stdin=subprocess.DEVNULL,
                                        stdout=log, stderr=subprocess.STDOUT)
             zp.POPEN_PIDS.add(starter.pid)
-        self.pids.add(starter.pid)
+        self.own(starter.pid)
         try:
             rc = starter.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired:
@@ -77,11 +103,11 @@ class Run:
         if not text.strip().isdigit():
             raise Failed("test is ready but wrote no pidfile")
         self.pid = int(text)
-        self.pids.add(self.pid)
-        self.sids.add(self.pid)
+        self.own(self.pid, session=True)
         # Remember the whole tree: a member in a session of its own would
         # not be found through the test's session at clean-up.
-        self.pids |= zp.subtree([self.pid])
+        for pid in zp.subtree([self.pid]) & zp.ours():
+            self.own(pid)
 
     def fail_lines(self):
         text = zp.read_text(self.outfile, "") or ""
@@ -114,7 +140,7 @@ class Run:
         if how == "timeout":
             raise Failed("test hung: still running %ds after SIGTERM" % self.timeout)
         res = self.verdict(status)
-        left = zp.in_sessions({self.pid}) - {self.pid}
+        left = zp.in_sessions(self.sessions() & {self.pid}) - {self.pid}
         if res.status == "PASS" and left:
             raise Failed("processes left in the test's session: %s" % sorted(left))
         return res
@@ -156,8 +182,7 @@ class Run:
             p = subprocess.Popen(cmd, cwd=self.wd, stdin=subprocess.DEVNULL, stdout=f,
                                  stderr=subprocess.STDOUT, start_new_session=True)
             zp.POPEN_PIDS.add(p.pid)
-        self.pids.add(p.pid)
-        self.sids.add(p.pid)
+        self.own(p.pid, session=True)
         try:
             rc = p.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired:
@@ -168,17 +193,29 @@ class Run:
             zp.POPEN_PIDS.discard(p.pid)
         return rc
 
-    def criu_tail(self, action):
+    def criu_tail(self, action, log_name=None):
         """criu's own output (minus what is also in its log), then the log."""
-        log = tail(os.path.join(self.images, "%s.log" % action))
+        log = tail(os.path.join(self.images, log_name or "%s.log" % action))
         out = zp.read_text(os.path.join(self.wd, "criu-%s.out" % action), "") or ""
         out = [l for l in out.splitlines() if not l.startswith("# ") and
                not any(log_line.endswith(l) for log_line in log)]
         return ["criu %s: %s" % (action, l) for l in out[-4:]] + log
 
-    def criu_text(self, action):
+    def criu_text(self, action, log_name=None):
         return (zp.read_text(os.path.join(self.wd, "criu-%s.out" % action), "") or "") + \
-            (zp.read_text(os.path.join(self.images, "%s.log" % action), "") or "")
+            (zp.read_text(os.path.join(self.images, log_name or "%s.log" % action), "") or "")
+
+    def first_error(self, action, log_name=None):
+        """The first error criu reported, without the log's prefix."""
+        for line in self.criu_text(action, log_name).splitlines():
+            if "Error" in line:
+                return line.split("): ", 1)[-1].strip()
+        return None
+
+    def failed(self, action, what, log_name=None):
+        """Failed for a criu run that failed: names criu's first error."""
+        err = self.first_error(action, log_name)
+        return Failed(what + (": " + err if err else ""), self.criu_tail(action, log_name))
 
     def dump(self):
         os.makedirs(self.images, exist_ok=True)
@@ -192,6 +229,11 @@ class Run:
             if not zp.alive(self.pid):
                 raise Failed("the test died after dump --leave-running")
             time.sleep(0.3)
+        # What the restore must give back; members in sessions of their own
+        # are found through it too.
+        self.tree = zp.tree_shape(self.pid)
+        for pid in self.tree:
+            self.own(pid)
         rc = self.criu("dump", ["-t", str(self.pid), "-D", self.images, "-o", "dump.log",
                                 "-v4"])
         if rc != 0:
@@ -204,7 +246,8 @@ class Run:
         while True:
             zp.reap_zombies()
             procs = zp.all_procs()
-            left = [p for p in zp.in_sessions({self.pid}, procs)
+            mine = zp.in_sessions(self.sessions() & {self.pid}, procs)
+            left = [p for p in mine | (set(self.tree) & zp.ours(procs))
                     if procs[p][2] not in ("Z", "X")]
             if not left:
                 return None
@@ -212,19 +255,22 @@ class Run:
                 raise Failed("dump exited 0 but these tasks still run: %s" % sorted(left))
             time.sleep(0.05)
 
-    def restore(self):
-        args = ["-D", self.images, "-o", "restore.log", "-v4", "-d", "--pidfile",
+    def restore(self, pid_method=None, log_name="restore.log"):
+        args = ["-D", self.images, "-o", log_name, "-v4", "-d", "--pidfile",
                 "restore.pid"]
-        if self.pid_method:
-            args += ["--pid-method", self.pid_method]
+        pid_method = pid_method or self.pid_method
+        if pid_method:
+            args += ["--pid-method", pid_method]
         rc = self.criu("restore", args)
         if rc != 0:
             return "restore failed (exit %d)" % rc
         text = (zp.read_text(os.path.join(self.images, "restore.pid"), "") or "").strip()
         if not text.isdigit():
             raise Failed("restore exited 0 but wrote no restore.pid", self.criu_tail("restore"))
+        # The restored tasks are new processes with the old pids.
+        for pid in set(self.tree) | {int(text)}:
+            self.own(pid)
         if int(text) != self.pid:
-            self.pids.add(int(text))
             raise Failed("restored with pid %s, not the original %d" % (text, self.pid))
         if not zp.alive(self.pid):
             raise Failed("restore exited 0 but pid %d is not running" % self.pid,
@@ -247,14 +293,17 @@ def cr(r):
     if err:
         if crfail:
             return Result("PASS", "")
-        raise Failed(err, r.criu_tail("dump"))
+        raise r.failed("dump", err)
     err = r.restore()
     if err:
         if crfail:
             return Result("PASS", "")
-        raise Failed(err, r.criu_tail("restore"))
+        raise r.failed("restore", err)
     if crfail:
         raise Failed("marked crfail, but dump and restore both succeeded")
+    diffs = zp.compare_trees(r.tree, zp.tree_shape(r.pid), r.pid)
+    if diffs:
+        raise Failed("the restored tree differs", diffs)
     after = zp.snapshot(r.pid)
     if before and after:
         diffs = zp.compare(before, after)
@@ -273,36 +322,203 @@ def dump_or_fail(r):
     time.sleep(r.t.desc.get("settle", SETTLE))
     err = r.dump()
     if err:
-        raise Failed(err, r.criu_tail("dump"))
+        raise r.failed("dump", err)
 
 
 def leftovers(r, keep=()):
     """Processes a failed restore left: in the test's or criu's sessions."""
     procs = zp.all_procs()
-    left = zp.in_sessions(r.sids, procs) - set(keep)
+    left = zp.in_sessions(r.sessions(), procs) - set(keep)
     return sorted(p for p in left if procs[p][2] not in ("Z", "X"))
+
+
+def tree_gone(r, keep=()):
+    """After a failed restore: no dumped PID is used by a process of ours
+    (one criu created and killed is reaped within a moment) and nothing is
+    left in the test's or criu's sessions. keep: PIDs the scenario holds.
+    A dumped PID someone else took meanwhile (the counter wraps when other
+    runners spin) is only noted."""
+    deadline = time.monotonic() + 3
+    while True:
+        zp.reap_zombies()
+        procs = zp.all_procs()
+        used = sorted((set(r.tree) & zp.ours(procs)) - set(keep))
+        left = leftovers(r, keep)
+        if (not used and not left) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    if used:
+        raise Failed("after the failed restore dumped pids are in use: %s" % ", ".join(
+            "%d (%s)" % (p, procs[p][3] if p in procs else "?") for p in used))
+    if left:
+        raise Failed("the failed restore left processes behind: %s" % left)
+    others = sorted(p for p in set(r.tree) - set(keep) if os.path.exists("/proc/%d" % p))
+    if others:
+        r.notes.append("dumped pids now used by unrelated processes: %s" % others)
+
+
+def engine_gap(r, reason, log_name=None):
+    """A failed restore did not fail the expected way: if criu said what it
+    does not support yet, that is the reason to show."""
+    for line in r.criu_text("restore", log_name).splitlines():
+        if "not supported" in line:
+            return "%s; criu: %s" % (reason, line.split("): ", 1)[-1].strip())
+    return reason
+
+
+def names_pid(text, pid):
+    return re.search(r"(?<![\d.])%d(?![\d.])" % pid, text) is not None
+
+
+def hold_pid(r, pid):
+    """Make pidhold take pid; the holder stays until the run's clean-up."""
+    hold = [os.path.join(r.opts.bindir, "tools", "pidhold"), str(pid)]
+    try:
+        p = subprocess.run(hold, capture_output=True, text=True, timeout=r.timeout)
+    except subprocess.TimeoutExpired:
+        # Spinning to one pid fails while another spinner runs on the machine.
+        raise Failed("pidhold could not take pid %d in %ds (spinning: does something "
+                     "else allocate pids?)" % (pid, r.timeout))
+    zp.reap_zombies()
+    if p.returncode != 0 or not p.stdout.startswith("ready"):
+        raise Failed("pidhold could not take pid %d" % pid, p.stderr.splitlines()[-3:])
+    r.own(pid)
+
+
+def expect_taken(r, pid, whose):
+    """Restore must fail naming pid and its holder, and create nothing."""
+    if r.restore() is None:
+        raise Failed("restore succeeded though %s pid %d was held by pidhold" % (whose, pid))
+    text = r.criu_text("restore")
+    if not names_pid(text, pid) or "pidhold" not in text:
+        raise Failed(engine_gap(r, "restore failed, but does not name %s pid %d and its "
+                                "holder 'pidhold'" % (whose, pid)), r.criu_tail("restore"))
+    st = zp.proc_stat(pid)
+    if not zp.alive(pid) or st[3] != "pidhold":
+        raise Failed("the holder of pid %d did not survive the failed restore" % pid)
+    tree_gone(r, keep={pid})
+    return Result("PASS", "")
 
 
 def pid_taken(r):
     dump_or_fail(r)
-    hold = [os.path.join(r.opts.bindir, "tools", "pidhold"), str(r.pid)]
-    p = subprocess.run(hold, capture_output=True, text=True, timeout=r.timeout)
-    zp.reap_zombies()
-    if p.returncode != 0 or not p.stdout.startswith("ready"):
-        raise Failed("pidhold could not take pid %d" % r.pid, p.stderr.splitlines()[-3:])
-    r.pids.add(r.pid)
+    hold_pid(r, r.pid)
+    return expect_taken(r, r.pid, "the root's")
+
+
+def pid_taken_child(r):
+    """The PID of a child (not the root) is taken: restore must find out
+    before it creates the root."""
+    dump_or_fail(r)
+    kids = sorted(p for p, t in r.tree.items() if p != r.pid and not t[3])
+    if not kids:
+        raise Failed("the test has no living child whose pid to take")
+    victim = kids[-1]
+    r.notes.append("holding pid %d, a child of %d" % (victim, r.tree[victim][0]))
+    hold_pid(r, victim)
+    return expect_taken(r, victim, "the child's")
+
+
+def holders_of(r, name):
+    """Tasks of the test's tree that have the work dir's file name open."""
+    path = os.path.join(r.wd, name)
+    found = set()
+    for pid in zp.subtree([r.pid]):
+        try:
+            fds = os.listdir("/proc/%d/fd" % pid)
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink("/proc/%d/fd/%s" % (pid, fd)) == path:
+                    found.add(pid)
+            except OSError:
+                pass
+    return sorted(found)
+
+
+def child_fails(r):
+    """A file only a child had open is gone at restore: restore fails in
+    that child, after the root and other children exist, and must then
+    kill them all and free every PID."""
+    names = r.t.desc.get("remove") or []
+    if not names:
+        raise Failed("child-fails: the .desc names no file to \"remove\"")
+    holders = sorted(set(p for n in names for p in holders_of(r, n)))
+    if not holders or r.pid in holders:
+        raise Failed("child-fails: %s must be held by children only, not by %s" %
+                     (", ".join(names), holders or "nobody"))
+    r.notes.append("%s held by %s" % (", ".join(names), holders))
+    dump_or_fail(r)
+    for n in names:
+        try:
+            os.unlink(os.path.join(r.wd, n))
+        except OSError as e:
+            raise Failed("can't remove %s after the dump: %s" % (n, e.strerror))
     if r.restore() is None:
-        raise Failed("restore succeeded though pid %d was held by pidhold" % r.pid)
+        raise Failed("restore succeeded though %s was removed" % ", ".join(names))
     text = r.criu_text("restore")
-    if str(r.pid) not in text or "pidhold" not in text:
-        raise Failed("restore failed, but does not name pid %d and its holder 'pidhold'" %
-                     r.pid, r.criu_tail("restore"))
-    st = zp.proc_stat(r.pid)
-    if not zp.alive(r.pid) or st[3] != "pidhold":
-        raise Failed("the holder of pid %d did not survive the failed restore" % r.pid)
-    left = leftovers(r, keep={r.pid})
-    if left:
-        raise Failed("the failed restore left processes behind: %s" % left)
+    if not any(n in text for n in names):
+        raise Failed(engine_gap(r, "restore failed, but its error does not name %s" %
+                                " or ".join(names)), r.criu_tail("restore"))
+    tree_gone(r)
+    return Result("PASS", "")
+
+
+def pids_allocated():
+    """The PID namespace's last allocated pid, or None."""
+    text = (zp.read_text("/proc/sys/kernel/ns_last_pid") or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def pids_between(before, after):
+    if before is None or after is None:
+        return None
+    return (after - before) % (zp.pid_max() or 1 << 22)
+
+
+def counter_is_quiet():
+    """Counting the pids criu allocates only means something when nobody
+    else allocates any (other runners on the machine may spin)."""
+    before = pids_allocated()
+    time.sleep(0.2)
+    return pids_between(before, pids_allocated()) == 0
+
+
+# What criu itself may use while failing: its own pid and a probe helper.
+MAX_PIDS_FAILING = 4
+
+
+def no_capability(r):
+    """Each forced --pid-method this set-up does not allow must fail before
+    any task exists, saying what is missing and how to get it."""
+    methods = r.t.desc.get("methods") or {}
+    if not methods:
+        raise Failed("no-capability: the .desc lists no \"methods\"")
+    dump_or_fail(r)
+    for method, words in sorted(methods.items()):
+        log = "restore-%s.log" % method
+        quiet = counter_is_quiet()
+        before = pids_allocated()
+        err = r.restore(method, log)
+        used = pids_between(before, pids_allocated())
+        if err is None:
+            raise Failed("restore --pid-method %s succeeded in this set-up" % method)
+        text = r.criu_text("restore", log).lower()
+        missing = [w for w in ["--pid-method %s" % method] + words if w.lower() not in text]
+        if missing:
+            raise Failed(engine_gap(r, "restore --pid-method %s failed, but does not say %s" %
+                                    (method, ", ".join(repr(w) for w in missing)), log),
+                         r.criu_tail("restore", log))
+        tree_gone(r)
+        if not quiet or used is None:
+            r.notes.append("--pid-method %s: the PID counter is busy, not counting" % method)
+            continue
+        r.notes.append("--pid-method %s: %d pids allocated while failing" % (method, used))
+        if used > MAX_PIDS_FAILING:
+            raise Failed("restore --pid-method %s allocated %d pids before it failed: it "
+                         "created tasks (or spun)" % (method, used),
+                         r.criu_tail("restore", log))
     return Result("PASS", "")
 
 
@@ -333,7 +549,9 @@ def pages_corrupt(r):
     return Result("PASS", "")
 
 
-SCENARIOS = {"pid-taken": pid_taken, "pages-corrupt": pages_corrupt}
+SCENARIOS = {"pid-taken": pid_taken, "pages-corrupt": pages_corrupt,
+             "pid-taken-child": pid_taken_child, "child-fails": child_fails,
+             "no-capability": no_capability}
 
 
 def run_local(t, mode, wd, opts, pid_method, expect):
@@ -348,7 +566,7 @@ def run_local(t, mode, wd, opts, pid_method, expect):
     except Failed as e:
         res = Result("FAIL", e.reason, e.details)
     finally:
-        zp.kill_tree(r.pids, r.sids)
+        r.cleanup()
         zp.reap_zombies()
     res.notes = r.notes + res.notes
     return res

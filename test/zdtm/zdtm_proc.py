@@ -66,9 +66,29 @@ def subtree(roots, procs=None):
     return found
 
 
-def in_sessions(sids, procs=None):
+def starttime(pid):
+    """When pid started (clock ticks after boot), or None when it is gone:
+    with the number, it tells one process from a later one that got its
+    pid after the counter wrapped."""
+    text = read_text("/proc/%d/stat" % pid)
+    if not text:
+        return None
+    return int(text[text.rfind(")") + 2:].split()[19])
+
+
+def ours(procs=None):
+    """Our descendants. We are a child subreaper, so everything our tests
+    and criu start stays below us; whatever is not is someone else's, even
+    when its pid or session id is a number we once knew (other runners on
+    the machine wrap the PID counter in seconds when they spin)."""
     procs = procs if procs is not None else all_procs()
-    return {pid for pid, st in procs.items() if st[1] in sids and pid != os.getpid()}
+    return subtree([os.getpid()], procs) - {os.getpid()}
+
+
+def in_sessions(sids, procs=None):
+    """Our descendants in any of the sessions sids."""
+    procs = procs if procs is not None else all_procs()
+    return {pid for pid in ours(procs) if procs[pid][1] in sids}
 
 
 def alive(pid):
@@ -120,10 +140,10 @@ def kill_pids(pids, timeout=5.0):
 
 
 def kill_tree(roots, sids=()):
-    """Kill the trees under roots plus everything in the given sessions."""
+    """Kill the trees under roots plus everything in the given sessions,
+    as far as they are ours."""
     procs = all_procs()
-    victims = subtree(roots, procs) | in_sessions(set(sids), procs)
-    victims.discard(os.getpid())
+    victims = (subtree(roots, procs) | in_sessions(set(sids), procs)) & ours(procs)
     if victims:
         kill_pids(victims)
     return victims
@@ -147,6 +167,11 @@ def reap_zombies():
     for pid, st in all_procs().items():
         if st[0] == os.getpid() and st[2] == "Z" and pid not in POPEN_PIDS:
             try_reap(pid)
+
+
+def pid_max():
+    text = (read_text("/proc/sys/kernel/pid_max") or "").strip()
+    return int(text) if text.isdigit() else None
 
 
 def describe(status):
@@ -239,6 +264,56 @@ def snapshot(pid):
     if any(v is None for v in snap.values()):
         return None
     return snap
+
+
+def _task_line(pid):
+    """(ppid, pgid, sid, zombie, comm, tids) of one process, or None."""
+    text = read_text("/proc/%d/stat" % pid)
+    if not text:
+        return None
+    rpar = text.rfind(")")
+    comm = text[text.find("(") + 1:rpar]
+    f = text[rpar + 2:].split()
+    try:
+        tids = sorted(int(t) for t in os.listdir("/proc/%d/task" % pid))
+    except OSError:
+        tids = []
+    return int(f[1]), int(f[2]), int(f[3]), f[0] == "Z", comm, tids
+
+
+def tree_shape(root):
+    """{pid: (ppid, pgid, sid, zombie, comm, tids)} of root and every
+    descendant: what a restore must give back exactly (PIDs and TIDs,
+    parents, groups, sessions, which tasks are zombies)."""
+    shape = {}
+    for pid in subtree([root]):
+        line = _task_line(pid)
+        if line:
+            shape[pid] = line
+    return shape
+
+
+def compare_trees(before, after, root, limit=6):
+    """Differences between two tree_shape()s; the root's parent may change
+    (the runner, then criu's parent after restore -d)."""
+    names = ("ppid", "pgid", "sid", "zombie", "comm", "tids")
+    diffs = []
+    for pid in sorted(set(before) | set(after)):
+        if pid not in after:
+            diffs.append("task %d (%s) is missing" % (pid, before[pid][4]))
+            continue
+        if pid not in before:
+            diffs.append("task %d (%s) is new" % (pid, after[pid][4]))
+            continue
+        for i, name in enumerate(names):
+            if pid == root and name == "ppid":
+                continue
+            if before[pid][i] != after[pid][i]:
+                diffs.append("task %d %s: %r -> %r" % (pid, name, before[pid][i],
+                                                       after[pid][i]))
+    if len(diffs) > limit:
+        diffs = diffs[:limit] + ["... %d more" % (len(diffs) - limit)]
+    return diffs
 
 
 def compare(before, after, limit=6):

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define PAGE_SZ 4096UL
 
@@ -78,5 +79,43 @@ int vmflags_has(const char *flags, const char *flag);
 
 /* Whole small file into buf (NUL terminated); length or -1. */
 long read_file(const char *path, char *buf, size_t len);
+
+/*
+ * Process trees (lib/tree.c). Readiness: every member inherits the write
+ * end of one pipe and reports once ('+' ready, '!' set-up failed), then
+ * closes it; the root counts the reports until EOF, so no member can
+ * still be setting up when the runner dumps. Nothing stays open.
+ */
+struct tree_ids {
+	pid_t pid, ppid, pgid, sid;
+};
+
+/* Create the pipe; before the first fork. 0 or -1. */
+int tree_ready_init(void);
+/* In a member: report ok or not and close both ends. */
+void tree_ready_done(int ok);
+/* In the root: wait for nr '+' reports; 0, or -1 (and fail()) if not. */
+int tree_ready_wait(int nr);
+
+void tree_ids_get(struct tree_ids *ids);
+/*
+ * 0 when pid, ppid, pgid and sid are still those in *was, else fail().
+ * A zero ppid is not compared: the root's parent is the starter at first,
+ * then the runner, or criu after a restore with -d.
+ */
+int tree_ids_check(const struct tree_ids *was, const char *who);
+/* Reap our child pid and expect it to have exited with code; else fail(). */
+int tree_reap(pid_t pid, int code, const char *who);
+/* What /proc/PID/stat says of any process, zombies included. */
+struct tree_stat {
+	char state;
+	pid_t ppid, pgid, sid;
+	char comm[32];
+};
+
+/* 0, or -1 when pid does not exist (or its stat can't be parsed). */
+int tree_stat_of(pid_t pid, struct tree_stat *st);
+/* Its wait status as text ("exit 3", "signal 9"), for messages. */
+const char *tree_status_str(int status, char *buf, size_t len);
 
 #endif
