@@ -146,10 +146,13 @@ static int wait_zombie_children(const struct pstree_item *it)
 int restore_tree_part(struct restore_ctx *ctx, struct pstree_item *it)
 {
 	ctx->pc.spun = 0;	/* our parent's count came with the fork */
+	rst_note_created(ctx);
+	if (start_session(it))
+		return -1;
+	/* counted only once it leads its group, so members never join too early */
 	__atomic_add_fetch(&ctx->shared->nr_forked, 1, __ATOMIC_SEQ_CST);
 	futex_wake_all(&ctx->shared->nr_forked);
-	rst_note_created(ctx);
-	if (start_session(it) || fork_children(ctx, it) || join_group(ctx, it))
+	if (fork_children(ctx, it) || join_group(ctx, it))
 		return -1;
 	if (it->state == TASK_DEAD)
 		exit_as_zombie(ctx, it);
