@@ -47,6 +47,8 @@ int pidctl_check_free(const struct pstree *t) __must_check;
  * for the tasks (more only for trees whose children have lower pids).
  */
 int pidctl_plan(struct pidctl *pc, const struct pstree *t) __must_check;
+/* Every pid of the plan is reachable from where the counter is now; else say which not. */
+int pidctl_plan_check(struct pidctl *pc) __must_check;
 /* Passes over the PID space the plan needs (for the cost report). */
 int pidctl_plan_passes(const struct pidctl *pc);
 

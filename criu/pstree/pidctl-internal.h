@@ -13,6 +13,14 @@ struct pidctl_shared {
 	int32_t order[];
 };
 
+/* The kernel's RESERVED_PIDS: the counter wraps to it, not to 1. */
+#define PIDCTL_RESERVED_PIDS 300
+
+/* The last pid the kernel handed out (ns_last_pid, read-only); -1 if unknown. */
+pid_t pidctl_read_last_pid(struct pidctl *pc);
+/* The first pid of the plan spinning can't reach from counter last; 0 if none. */
+pid_t pidctl_plan_unreachable(const struct pidctl *pc, pid_t last);
+
 int pidctl_cmp_int(const void *a, const void *b);
 /* Block until it is want's turn in the plan; then create it and advance. */
 void pidctl_wait_turn(struct pidctl *pc, pid_t want);

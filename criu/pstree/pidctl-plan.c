@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #define LOG_PREFIX "pidctl: "
+#include "kdat.h"
 #include "log.h"
 #include "pidctl.h"
 #include "pidctl-internal.h"
@@ -103,6 +104,36 @@ int pidctl_plan(struct pidctl *pc, const struct pstree *t)
 	pc->passes = passes + (nth ? 1 : 0);
 	pr_info("spin plan: %d tasks in %d pass(es), %d threads\n", nt, passes, nth);
 	return 0;
+}
+
+pid_t pidctl_plan_unreachable(const struct pidctl *pc, pid_t last)
+{
+	pid_t counter = last;
+
+	if (!pc->sh || last < 0)
+		return 0;
+	for (uint32_t i = 0; i < pc->sh->nr; i++) {
+		pid_t p = pc->sh->order[i];
+
+		/* past pid_max the kernel restarts at RESERVED_PIDS, not at 1 */
+		if (p <= counter && p < PIDCTL_RESERVED_PIDS)
+			return p;
+		counter = p;
+	}
+	return 0;
+}
+
+int pidctl_plan_check(struct pidctl *pc)
+{
+	pid_t last = pidctl_read_last_pid(pc);
+	pid_t p = pidctl_plan_unreachable(pc, last);
+
+	if (!p)
+		return 0;
+	pr_err("pid %d can't be reached by spinning: the PID counter (now %d) must pass it "
+	       "first, and after pid_max the kernel starts again at %d, never below; %s\n",
+	       p, last, PIDCTL_RESERVED_PIDS, kdat_cap_hint());
+	return -1;
 }
 
 int pidctl_plan_passes(const struct pidctl *pc)

@@ -6,6 +6,7 @@
  * (about 20x faster than fork here) until the counter sits just below the
  * wanted PID.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
@@ -128,12 +129,55 @@ static void describe_holder(pid_t pid, char *buf, size_t len)
 	free(status);
 }
 
+/*
+ * A pid stays allocated while it names a process group or session, even
+ * after its leader is gone: /proc has no directory for it, yet the kernel
+ * will not hand it out. Returns a member of such a group or session.
+ */
+static pid_t id_holder(pid_t id, const char **kind)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t holder = 0;
+
+	if (!d)
+		return 0;
+	while (!holder && (de = readdir(d))) {
+		char path[64], *stat, *p;
+		int pgid, sid, pid = atoi(de->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		stat = proc_read_file(path, NULL);
+		p = stat ? strrchr(stat, ')') : NULL;
+		if (p && sscanf(p + 1, " %*c %*d %d %d", &pgid, &sid) == 2 &&
+		    (pgid == id || sid == id)) {
+			holder = pid;
+			*kind = pgid == id ? "process group" : "session";
+		}
+		free(stat);
+	}
+	closedir(d);
+	return holder;
+}
+
 static int check_one(pid_t pid, const char *what)
 {
 	char holder[256];
+	const char *kind = NULL;
+	pid_t member;
 
-	if (kill(pid, 0) && errno == ESRCH)
-		return 0;
+	if (kill(pid, 0) && errno == ESRCH) {
+		member = id_holder(pid, &kind);
+		if (!member)
+			return 0;
+		describe_holder(member, holder, sizeof(holder));
+		pr_err("%s %d is taken: it still names the %s of %d, %s, whose leader "
+		       "has exited; end that %s before restoring\n", what, pid, kind, member,
+		       holder, kind);
+		return -1;
+	}
 	describe_holder(pid, holder, sizeof(holder));
 	pr_err("%s %d is taken by %s: free it before restoring\n", what, pid, holder);
 	return -1;
@@ -267,7 +311,7 @@ static pid_t burn_one(void)
  * The last pid the kernel handed out. ns_last_pid stays readable when
  * /proc/sys is read-only and needs no capability to read; -1 if unreadable.
  */
-static pid_t read_last_pid(struct pidctl *pc)
+pid_t pidctl_read_last_pid(struct pidctl *pc)
 {
 	char buf[32];
 	ssize_t n;
@@ -292,7 +336,7 @@ static bool next_is(pid_t last, pid_t want)
 	if (last < 0 || last >= want)
 		return false;
 	for (pid_t p = last + 1; p < want; p++)
-		if (kill(p, 0) && errno == ESRCH)
+		if (kill(p, 0) && errno == ESRCH && kill(-p, 0) && errno == ESRCH)
 			return false;
 	return true;
 }
@@ -302,13 +346,18 @@ static pid_t spin_to(struct pidctl *pc, pid_t want, const struct creator *c)
 	unsigned long budget = 4UL * (pc->pid_max ? pc->pid_max : 4194304) + 1000;
 
 	for (int tries = 0; tries < NS_LAST_PID_TRIES; tries++) {
-		pid_t last = read_last_pid(pc), pid;
+		pid_t last = pidctl_read_last_pid(pc), pid;
 		int wrong;
 
 		while (!next_is(last, want)) {
+			if (want < PIDCTL_RESERVED_PIDS && last >= want) {
+				pr_err("the PID counter passed pid %d, which spinning can't reach "
+				       "again (the kernel wraps to %d)\n", want, PIDCTL_RESERVED_PIDS);
+				return -1;
+			}
 			last = burn_one();
 			if (last >= 0 && !next_is(last, want)) {
-				pid_t seen = read_last_pid(pc);	/* others fork too */
+				pid_t seen = pidctl_read_last_pid(pc);	/* others fork too */
 
 				if (seen >= 0)
 					last = seen;

@@ -367,6 +367,7 @@ int cr_restore_tasks(int dirfd, int workfd)
 	ctx.pc.ns_last_pid_fd = ctx.pc.last_pid_fd = -1;
 	if (read_images(&ctx) || pidctl_check_free(&ctx.tree) ||
 	    pidctl_init(&ctx.pc, opts->pid_method) || pidctl_plan(&ctx.pc, &ctx.tree) ||
+	    pidctl_plan_check(&ctx.pc) ||
 	    setup_shared(&ctx) || open_files(&ctx))
 		goto out;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))

@@ -79,3 +79,37 @@ UNIT_TEST(pidctl_plan_only_for_spin)
 	EXPECT(pc.sh == NULL);
 	pstree_free(&t);
 }
+
+UNIT_TEST(pidctl_plan_low_pids_after_the_counter)
+{
+	struct pidctl pc = { .method = PID_METHOD_SPIN, .ns_last_pid_fd = -1 };
+	struct pstree t;
+	struct pstree_item *root;
+
+	pstree_init(&t);
+	root = add(&t, NULL, 5000, 1);
+	add(&t, root, 100, 1);		/* after the wrap: the kernel restarts at 300 */
+	add(&t, root, 6000, 1);
+	EXPECT_EQ(pidctl_plan(&pc, &t), 0);
+	EXPECT_EQ(pidctl_plan_unreachable(&pc, 4000), 100);
+	pidctl_fini(&pc);
+	pstree_free(&t);
+
+	pstree_init(&t);
+	root = add(&t, NULL, 50, 1);	/* a fresh PID namespace: still below */
+	add(&t, root, 60, 1);
+	add(&t, root, 7000, 1);
+	EXPECT_EQ(pidctl_plan(&pc, &t), 0);
+	EXPECT_EQ(pidctl_plan_unreachable(&pc, 10), 0);
+	EXPECT_EQ(pidctl_plan_unreachable(&pc, 55), 50);
+	pidctl_fini(&pc);
+	pstree_free(&t);
+
+	pstree_init(&t);
+	root = add(&t, NULL, 9000, 1);	/* high pids wrap fine */
+	add(&t, root, 400, 1);
+	EXPECT_EQ(pidctl_plan(&pc, &t), 0);
+	EXPECT_EQ(pidctl_plan_unreachable(&pc, 9500), 0);
+	pidctl_fini(&pc);
+	pstree_free(&t);
+}

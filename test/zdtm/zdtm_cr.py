@@ -370,9 +370,13 @@ def names_pid(text, pid):
     return re.search(r"(?<![\d.])%d(?![\d.])" % pid, text) is not None
 
 
-def hold_pid(r, pid):
-    """Make pidhold take pid; the holder stays until the run's clean-up."""
-    hold = [os.path.join(r.opts.bindir, "tools", "pidhold"), str(pid)]
+def hold_pid(r, pid, orphan_group=False):
+    """Make pidhold take pid; the holder stays until the run's clean-up.
+    orphan_group: the holder exits, leaving a member in the group and
+    session pid names; returns that member's pid."""
+    hold = [os.path.join(r.opts.bindir, "tools", "pidhold")]
+    hold += ["--orphan-group"] if orphan_group else []
+    hold += [str(pid)]
     try:
         p = subprocess.run(hold, capture_output=True, text=True, timeout=r.timeout)
     except subprocess.TimeoutExpired:
@@ -382,7 +386,13 @@ def hold_pid(r, pid):
     zp.reap_zombies()
     if p.returncode != 0 or not p.stdout.startswith("ready"):
         raise Failed("pidhold could not take pid %d" % pid, p.stderr.splitlines()[-3:])
+    words = p.stdout.split()
+    if orphan_group:
+        member = int(words[3])
+        r.own(member)
+        return member
     r.own(pid)
+    return pid
 
 
 def expect_taken(r, pid, whose):
@@ -404,6 +414,26 @@ def pid_taken(r):
     dump_or_fail(r)
     hold_pid(r, r.pid)
     return expect_taken(r, r.pid, "the root's")
+
+
+def pid_taken_group(r):
+    """The root's pid has no process, but names a process group and session
+    whose leader exited: the kernel won't hand it out, so restore must fail
+    up front, naming the pid and the group, and create nothing."""
+    dump_or_fail(r)
+    member = hold_pid(r, r.pid, orphan_group=True)
+    if os.path.exists("/proc/%d" % r.pid):
+        raise Failed("pid %d still has a process; pidhold --orphan-group failed" % r.pid)
+    if r.restore() is None:
+        raise Failed("restore succeeded though pid %d names the group of %d" % (r.pid, member))
+    text = r.criu_text("restore")
+    if not names_pid(text, r.pid) or "process group" not in text:
+        raise Failed(engine_gap(r, "restore failed, but does not say pid %d names a "
+                                "process group" % r.pid), r.criu_tail("restore"))
+    if not zp.alive(member):
+        raise Failed("the group's member %d did not survive the failed restore" % member)
+    tree_gone(r, keep={member})
+    return Result("PASS", "")
 
 
 def pid_taken_child(r):
@@ -550,7 +580,7 @@ def pages_corrupt(r):
 
 
 SCENARIOS = {"pid-taken": pid_taken, "pages-corrupt": pages_corrupt,
-             "pid-taken-child": pid_taken_child, "child-fails": child_fails,
+             "pid-taken-child": pid_taken_child, "pid-taken-group": pid_taken_group, "child-fails": child_fails,
              "no-capability": no_capability}
 
 

@@ -5,7 +5,11 @@
  * exists, then exits and leaves the holder (named "pidhold") behind; the
  * caller kills it.
  *
- * pidhold [--method auto|set_tid|ns_last_pid|spin] PID
+ * With --orphan-group the holder leaves a member behind in the session
+ * and process group it leads, then exits: the PID has no process any
+ * more, yet the kernel keeps it for the group ("ready PID METHOD MEMBER").
+ *
+ * pidhold [--method auto|set_tid|ns_last_pid|spin] [--orphan-group] PID
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +24,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+static int orphan_group;
+static int member_fd = -1;	/* --orphan-group: the holder writes its member's pid here */
+
 /* The holder: detach from the caller's session and pipes, then sleep. */
 static void hold(void)
 {
@@ -27,6 +34,17 @@ static void hold(void)
 	close(STDOUT_FILENO);
 	close(STDERR_FILENO);
 	setsid();
+	if (orphan_group) {
+		pid_t member = fork();
+
+		if (member < 0)
+			_exit(1);
+		if (member > 0) {
+			dprintf(member_fd, "%d\n", member);
+			_exit(0);
+		}
+		close(member_fd);
+	}
 	for (;;)
 		pause();
 }
@@ -126,22 +144,48 @@ int main(int argc, char **argv)
 {
 	const char *method = "auto", *used = "none";
 	pid_t want, pid;
+	int member_pipe[2], status;
+	char member[32] = "";
 
-	if (argc == 4 && !strcmp(argv[1], "--method")) {
-		method = argv[2];
-		argv += 2;
-		argc -= 2;
+	for (; argc > 2 && !strncmp(argv[1], "--", 2); argc--, argv++) {
+		if (!strcmp(argv[1], "--orphan-group")) {
+			orphan_group = 1;
+		} else if (!strcmp(argv[1], "--method")) {
+			method = argv[2];
+			argv++;
+			argc--;
+		} else {
+			break;
+		}
 	}
 	if (argc != 2 || (want = atoi(argv[1])) <= 1) {
-		fprintf(stderr, "usage: pidhold [--method auto|set_tid|ns_last_pid|spin] PID\n");
+		fprintf(stderr, "usage: pidhold [--method auto|set_tid|ns_last_pid|spin] "
+			"[--orphan-group] PID\n");
 		return 2;
 	}
+	if (orphan_group) {
+		if (pipe(member_pipe))
+			return 1;
+		member_fd = member_pipe[1];
+	}
+	fflush(stdout);
 	pid = make_holder(method, want, &used);
+	if (orphan_group && pid == want) {
+		FILE *f = fdopen(member_pipe[0], "r");
+
+		close(member_pipe[1]);
+		/* reaped here, so the pid has no process left, only the group */
+		if (!f || !fgets(member, sizeof(member), f) || waitpid(pid, &status, 0) != pid) {
+			fprintf(stderr, "pidhold: the holder of %d left no member\n", want);
+			return 1;
+		}
+		member[strcspn(member, "\n")] = 0;
+	}
 	if (pid != want) {
 		fprintf(stderr, "pidhold: can't create pid %d (%s): %s\n", want, used,
 			strerror(errno));
 		return 1;
 	}
-	printf("ready %d %s\n", pid, used);
+	printf("ready %d %s%s%s\n", pid, used, *member ? " " : "", member);
 	return 0;
 }
