@@ -176,6 +176,7 @@ out:
 
 int files_dump_fds(struct file_ids *f, pid_t pid, struct fd_table *t)
 {
+	const struct file_ops *ops;
 	int *fds, nr;
 
 	t->nr = 0;
@@ -192,6 +193,9 @@ int files_dump_fds(struct file_ids *f, pid_t pid, struct fd_table *t)
 		pr_debug("task %d: fd %d -> file %u%s\n", pid, fds[i], t->fds[i].id,
 			 t->fds[i].cloexec ? " (cloexec)" : "");
 	}
+	for_each_file_ops(ops)
+		if (ops->dump_task && ops->dump_task(f, pid))
+			goto err;
 	free(fds);
 	return 0;
 err:

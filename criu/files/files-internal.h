@@ -14,6 +14,11 @@ struct file_entry *files_add_reg(struct file_ids *f, pid_t pid, const char *link
 bool files_dev_supported(dev_t rdev);
 int files_check_kind(const struct stat *st, const char *path, const char *what);
 
+/* --inherit-fd (inherit.c) */
+int files_inherit_check(void);
+int files_open_inherited(struct file_entry *fe, bool *used);
+void files_inherit_report(const bool *used);
+
 /* regular files */
 int reg_open(struct file_ids *f, struct file_entry *fe, int dirfd);
 

@@ -18,6 +18,7 @@
 enum file_kind {
 	FILE_KIND_REG = 1,
 	FILE_KIND_PIPE = 2,
+	FILE_KIND_TTY = 11,
 };
 
 #define FILES_MAX_FDS (1 << 20)
@@ -72,6 +73,7 @@ struct file_ids {
 	uint32_t next_remap_id;
 	int nr_dumped, cap_dumped;
 	struct dumped_fd *dumped;	/* every task's, so sharing across tasks shows */
+	void *tty;		/* the terminals (files/tty-internal.h) */
 };
 
 struct fd_entry {
@@ -131,5 +133,15 @@ void fd_table_free(struct fd_table *t);
 int files_close_restore_fds(struct file_ids *f, const struct fd_table *t) __must_check;
 /* Close criu's fds on recreated unlinked files. */
 void files_close_ghosts(void);
+
+/*
+ * Controlling terminals, in the restoring tasks. A session leader takes its
+ * terminal right after setsid(), before it forks (children inherit it);
+ * the foreground group is set once the task's fds are in place and every
+ * group exists: files_fg_group() says which (0: none), files_set_fg() sets it.
+ */
+int files_take_ctty(struct file_ids *f, pid_t pid) __must_check;
+pid_t files_fg_group(const struct file_ids *f, pid_t pid, pid_t pgid, bool job_root);
+int files_set_fg(pid_t pgrp, bool job_root) __must_check;
 
 #endif /* CRIU_INCLUDE_FILES_H */
