@@ -158,7 +158,8 @@ static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *o
 		goto out;
 	}
 	p = (struct fd_parms){ pid, fd, link, &st, &fi, what };
-	ops = file_ops_match(&p);
+	/* an O_PATH fd only names a file; an external one is not ours to open */
+	ops = (fi.flags & O_PATH) || files_is_external(&p) ? &reg_file_ops : file_ops_match(&p);
 	if (ops) {
 		ret = ops->dump(f, &p, &out->id);
 		goto out;

@@ -23,10 +23,16 @@ enum file_kind {
 
 #define FILES_MAX_FDS (1 << 20)
 
+#define FILES_BUILD_ID_MAX 64
+
 struct reg_file {
-	char *path;
+	char *path;		/* for an external file, its id: file[mnt_id:inode] */
 	uint32_t flags;		/* open flags (O_ACCMODE, O_APPEND, ...) */
 	uint64_t pos;
+	bool has_size;		/* a file only appended to (a log) may grow: no size */
+	bool ext;		/* --external: given back with --inherit-fd */
+	uint32_t n_build_id;	/* an ELF file's GNU build-id, for --file-validation */
+	uint8_t build_id[FILES_BUILD_ID_MAX];
 	uint64_t size;
 	uint32_t mode;		/* st_mode */
 	uint64_t rdev;		/* for device nodes */
