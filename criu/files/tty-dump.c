@@ -89,8 +89,13 @@ static int read_params(struct tty_info *ti, int fd)
 	ti->exclusive = !ioctl(fd, TIOCGEXCL, &v) && v;
 	if (!ti->master)
 		return 0;
-	if (ioctl(fd, TIOCGPTLCK, &v) || (ti->locked = v, ioctl(fd, TIOCGPKT, &v))) {
-		pr_perror("can't read the lock or packet mode of pty %u", ti->index);
+	if (ioctl(fd, TIOCGPTLCK, &v)) {
+		pr_perror("can't read the lock of pty %u", ti->index);
+		return -1;
+	}
+	ti->locked = v;
+	if (ioctl(fd, TIOCGPKT, &v)) {
+		pr_perror("can't read the packet mode of pty %u", ti->index);
 		return -1;
 	}
 	ti->packet_mode = v;

@@ -8,6 +8,7 @@
  * once every group exists.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +202,19 @@ err:
 	return -1;
 }
 
+/* A criu in the background must not be stopped by SIGTTOU for it. */
+static void set_job_termios(int fd, const struct tty_termios2 *t)
+{
+	sigset_t ttou, old;
+
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	if (ioctl(fd, TTY_TCSETS2, t))
+		pr_pwarn("can't give the job's settings to criu's terminal");
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 /* The shell job's terminal is criu's own: a new open of it for each file. */
 static int open_job_terminal(struct tty_state *st, struct tty_info *ti, struct file_entry *fe)
 {
@@ -221,8 +235,8 @@ static int open_job_terminal(struct tty_state *st, struct tty_info *ti, struct f
 		pr_err("--shell-job: criu has no terminal on its fds 0-2 to give the tree\n");
 		return -1;
 	}
-	if (!ti->opened && ti->has_termios && ioctl(st->job_term, TTY_TCSETS2, &ti->termios))
-		pr_pwarn("can't give the job's settings to criu's terminal");
+	if (!ti->opened && ti->has_termios)
+		set_job_termios(st->job_term, &ti->termios);
 	ti->opened = true;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", st->job_term);
 	fe->rst_fd = open(proc, tf->flags | O_NOCTTY | O_CLOEXEC);
