@@ -222,10 +222,10 @@ static int open_job_terminal(struct tty_state *st, struct tty_info *ti, struct f
 	char proc[64];
 
 	if (!opts->shell_job) {
-		pr_err("terminal %s:%x (tty[%x:%x]) had its other side outside the dumped tree; "
+		pr_err("terminal tty[%x:%x] (a %s) had its other side outside the dumped tree; "
 		       "restore with --shell-job (-j), or give it with --inherit-fd "
-		       "fd[N]:tty[%x:%x]\n", tty_type_name(ti->type), ti->rdev, ti->rdev,
-		       ti->dev, ti->rdev, ti->dev);
+		       "fd[N]:tty[%x:%x]\n", ti->rdev, ti->dev, tty_type_name(ti->type), ti->rdev,
+		       ti->dev);
 		return -1;
 	}
 	for (int i = 0; i < 3 && st->job_term < 0; i++)
