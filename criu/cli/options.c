@@ -28,6 +28,9 @@ enum {
 	OPT_PID_METHOD,
 	OPT_FEATURE,
 	OPT_ALL,
+	OPT_INHERIT_FD,
+	OPT_EXTERNAL,
+	OPT_FILE_VALIDATION,
 	OPT_UNSUPPORTED,	/* every option of CRIU's we do not implement yet */
 };
 
@@ -61,12 +64,12 @@ static const struct opt_desc opt_table[] = {
 	{ { "all", no_argument, 0, OPT_ALL }, F_CHECK },
 	{ { "version", no_argument, 0, 'V' }, F_ANY },
 	{ { "help", no_argument, 0, 'h' }, F_ANY },
+	{ { "inherit-fd", required_argument, 0, OPT_INHERIT_FD }, F_RESTORE },
+	{ { "external", required_argument, 0, OPT_EXTERNAL }, F_DUMP | F_RESTORE },
+	{ { "file-validation", required_argument, 0, OPT_FILE_VALIDATION }, F_DUMP | F_RESTORE },
 	/* recognised, not implemented yet */
 	{ { "ext-unix-sk", optional_argument, 0, OPT_UNSUPPORTED }, 0 },
-	{ { "inherit-fd", required_argument, 0, OPT_UNSUPPORTED }, 0 },
-	{ { "external", required_argument, 0, OPT_UNSUPPORTED }, 0 },
 	{ { "file-locks", no_argument, 0, OPT_UNSUPPORTED }, 0 },
-	{ { "file-validation", required_argument, 0, OPT_UNSUPPORTED }, 0 },
 	{ { "tcp-established", no_argument, 0, OPT_UNSUPPORTED }, 0 },
 	{ { "tcp-close", no_argument, 0, OPT_UNSUPPORTED }, 0 },
 	{ { "skip-in-flight", no_argument, 0, OPT_UNSUPPORTED }, 0 },
@@ -225,6 +228,20 @@ static int apply_opt(struct cr_options *o, int c, const char *arg, const char *n
 		o->features[o->nr_features++] = arg;
 		break;
 	case OPT_ALL: o->check_all = true; break;
+	case OPT_INHERIT_FD:
+		if (o->nr_inherit_fds == CR_MAX_INHERIT_FDS)
+			return fail(err, len, "too many --inherit-fd options");
+		return options_parse_inherit_fd(arg, &o->inherit_fds[o->nr_inherit_fds++], err,
+						len);
+	case OPT_EXTERNAL:
+		if (o->nr_externals == CR_MAX_EXTERNALS)
+			return fail(err, len, "too many --external options");
+		return options_parse_external(arg, &o->externals[o->nr_externals++], err, len);
+	case OPT_FILE_VALIDATION:
+		if (options_parse_file_validation(arg, &o->file_validation))
+			return fail(err, len, "bad --file-validation '%s' (filesize or buildid)",
+				    arg);
+		break;
 	case 'V': o->show_version = true; break;
 	case 'h': o->show_help = true; break;
 	case 'x':
@@ -264,6 +281,10 @@ static int check_applicable(struct cr_options *o, const int *seen, char *err, si
 		return fail(err, len, "--leave-running and --leave-stopped exclude each other");
 	if (o->restore_sibling && !o->restore_detached && o->cmd == CMD_RESTORE)
 		return fail(err, len, "--restore-sibling needs --restore-detached (-d)");
+	/* restore's --external forms (mnt, dev, veth, macvlan) are not ours yet */
+	if (o->cmd == CMD_RESTORE && o->nr_externals)
+		return fail(err, len, "--external at restore: files, terminals and sockets come "
+			    "back with --inherit-fd fd[N]:RESOURCE");
 	return 0;
 }
 

@@ -158,7 +158,8 @@ static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *o
 		goto out;
 	}
 	p = (struct fd_parms){ pid, fd, link, &st, &fi, what };
-	ops = file_ops_match(&p);
+	/* an O_PATH fd only names a file; an external one is not ours to open */
+	ops = (fi.flags & O_PATH) || files_is_external(&p) ? &reg_file_ops : file_ops_match(&p);
 	if (ops) {
 		ret = ops->dump(f, &p, &out->id);
 		goto out;
@@ -176,6 +177,7 @@ out:
 
 int files_dump_fds(struct file_ids *f, pid_t pid, struct fd_table *t)
 {
+	const struct file_ops *ops;
 	int *fds, nr;
 
 	t->nr = 0;
@@ -192,6 +194,9 @@ int files_dump_fds(struct file_ids *f, pid_t pid, struct fd_table *t)
 		pr_debug("task %d: fd %d -> file %u%s\n", pid, fds[i], t->fds[i].id,
 			 t->fds[i].cloexec ? " (cloexec)" : "");
 	}
+	for_each_file_ops(ops)
+		if (ops->dump_task && ops->dump_task(f, pid))
+			goto err;
 	free(fds);
 	return 0;
 err:

@@ -17,6 +17,7 @@
 #include "file-ops.h"
 #include "files-internal.h"
 #include "log.h"
+#include "options.h"
 #include "servicefd.h"
 
 int files_open(struct file_ids *f, int dirfd, uint32_t id)
@@ -156,16 +157,24 @@ int files_close_restore_fds(struct file_ids *f, const struct fd_table *t)
 
 int files_open_all(struct file_ids *f, int dirfd)
 {
+	bool used[CR_MAX_INHERIT_FDS] = { false };
 	struct file_entry *fe;
 
+	if (files_inherit_check())
+		return -1;
 	/* in rounds by open_order: some kinds need others open first */
 	for (int order = 0; order < 4; order++)
 		list_for_each_entry(fe, &f->files, list) {
-			if (fe->rst_fd >= 0 || fe->ops->open_order != order)
+			int r;
+
+			if (fe->rst_fd >= 0 || fe->ops->open_order != order ||
+			    (fe->ops->opens_in_task && fe->ops->opens_in_task(fe)))
 				continue;
-			if (fe->ops->open(f, fe, dirfd))
+			r = files_open_inherited(fe, used);
+			if (r < 0 || (!r && fe->ops->open(f, fe, dirfd)))
 				return -1;
 		}
+	files_inherit_report(used);
 	return 0;
 }
 

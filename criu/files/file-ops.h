@@ -34,6 +34,8 @@ struct file_ops {
 	bool (*match)(const struct fd_parms *p);
 	/* dump: record the fd's open file description; *id names its entry */
 	int (*dump)(struct file_ids *f, const struct fd_parms *p, uint32_t *id);
+	/* dump: once per live task, after its fds (optional) */
+	int (*dump_task)(struct file_ids *f, pid_t pid);
 	/* files.img: the kind's part of a file_entry, written and read back checked */
 	int (*to_image)(const struct file_entry *fe, FileEntry *e, struct arena *a);
 	int (*from_image)(struct file_ids *f, const FileEntry *e, struct file_entry *fe);
@@ -42,13 +44,22 @@ struct file_ops {
 	int (*read_extra)(int dirfd, struct file_ids *f);
 	/* restore, in criu before any task: open it and set fe->rst_fd */
 	int (*open)(struct file_ids *f, struct file_entry *fe, int dirfd);
+	/* restore: true if open must run in the task instead (optional) */
+	bool (*opens_in_task)(const struct file_entry *fe);
+	/* --inherit-fd: the resource as CRIU names it, e.g. pipe:[123] (optional) */
+	int (*inherit_key)(const struct file_entry *fe, char *buf, size_t len);
+	/* set fe->rst_fd from criu's inherited fd (optional; default: a dup of it) */
+	int (*open_inherited)(struct file_entry *fe, int fd);
 	/* restore, in a task once its fds are installed (optional) */
 	int (*task_fixup)(struct file_ids *f, struct file_entry *fe, int fd);
 	void (*free)(struct file_entry *fe);
+	/* free the kind's state of the whole dump or restore (optional) */
+	void (*free_state)(struct file_ids *f);
 	int open_order;		/* lower opens first: epoll after what it watches */
 };
 
 extern const struct file_ops reg_file_ops, pipe_file_ops;
+extern const struct file_ops tty_file_ops;
 
 const struct file_ops *file_ops_by_kind(enum file_kind kind);
 const struct file_ops *file_ops_match(const struct fd_parms *p);

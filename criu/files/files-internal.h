@@ -4,6 +4,8 @@
 #define CRIU_FILES_FILES_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include "files.h"
@@ -14,7 +16,21 @@ struct file_entry *files_add_reg(struct file_ids *f, pid_t pid, const char *link
 bool files_dev_supported(dev_t rdev);
 int files_check_kind(const struct stat *st, const char *path, const char *what);
 
+/* --inherit-fd (inherit.c) */
+int files_inherit_check(void);
+int files_open_inherited(struct file_entry *fe, bool *used);
+void files_inherit_report(const bool *used);
+
+/* The GNU build-id of an ELF file: its length, 0 if none, -1 on error. */
+int files_build_id(int fd, uint8_t *id, size_t max);
+/* Size and, with --file-validation buildid, build-id of a file the dump met. */
+void files_note_content(struct reg_file *r, const char *path, const struct stat *st);
+/* An fd the user marked --external file[mnt_id:inode]. */
+struct fd_parms;
+bool files_is_external(const struct fd_parms *p);
+
 /* regular files */
 int reg_open(struct file_ids *f, struct file_entry *fe, int dirfd);
+int reg_open_inherited(struct file_entry *fe, int fd);
 
 #endif /* CRIU_FILES_FILES_INTERNAL_H */

@@ -3,6 +3,7 @@
  * The registry of open files of a dump or a restore, and the dump of files
  * reached by path: /proc/PID/{exe,cwd,root,fd/N} links and mapped files.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "file-ops.h"
 #include "files-internal.h"
 #include "log.h"
+#include "options.h"
 #include "proc-parse.h"
 
 void files_init(struct file_ids *f)
@@ -25,10 +27,12 @@ void files_init(struct file_ids *f)
 	f->next_remap_id = 1;
 	f->nr_dumped = f->cap_dumped = 0;
 	f->dumped = NULL;
+	f->tty = NULL;
 }
 
 void files_free(struct file_ids *f)
 {
+	const struct file_ops *ops;
 	struct file_entry *fe, *n;
 
 	list_for_each_entry_safe(fe, n, &f->files, list) {
@@ -43,6 +47,9 @@ void files_free(struct file_ids *f)
 		free(fe);
 	}
 	INIT_LIST_HEAD(&f->files);
+	for_each_file_ops(ops)
+		if (ops->free_state)
+			ops->free_state(f);
 	free(f->dumped);
 	f->dumped = NULL;
 	f->nr_dumped = f->cap_dumped = 0;
@@ -125,10 +132,12 @@ struct file_entry *files_add_reg(struct file_ids *f, pid_t pid, const char *link
 		pr_err("%s is '%s': not supported yet\n", what, path);
 		return NULL;
 	}
-	if (files_check_kind(&st, path, what))
+	/* an O_PATH fd only names the file: any kind comes back by path */
+	if (!(flags & O_PATH) && files_check_kind(&st, path, what))
 		return NULL;
-	if (deleted && !(S_ISREG(st.st_mode) && st.st_nlink == 0)) {
-		pr_err("%s: '%s' was deleted and is not a plain unlinked file\n", what, path);
+	if (deleted && !((S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) && st.st_nlink == 0)) {
+		pr_err("%s: '%s' was deleted and is not a plain unlinked file or directory\n",
+		       what, path);
 		return NULL;
 	}
 	fe = files_new_entry(f, FILE_KIND_REG, 0);
@@ -136,8 +145,11 @@ struct file_entry *files_add_reg(struct file_ids *f, pid_t pid, const char *link
 		return NULL;
 	fe->reg.flags = flags;
 	fe->reg.pos = pos;
-	fe->reg.size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 	fe->reg.mode = st.st_mode;
+	if (!deleted)
+		files_note_content(&fe->reg, proc, &st);
+	else if (S_ISREG(st.st_mode))
+		fe->reg.size = st.st_size;	/* the ghost image holds the content */
 	fe->reg.rdev = st.st_rdev;
 	fe->reg.dev = st.st_dev;
 	fe->reg.ino = st.st_ino;
@@ -206,8 +218,35 @@ int files_add_mapped(struct file_ids *f, const char *path, unsigned int dev_majo
 	if (!fe || !(fe->reg.path = strdup(path)))
 		return -1;
 	fe->reg.flags = flags;
-	fe->reg.size = st.st_size;
 	fe->reg.mode = st.st_mode;
+	files_note_content(&fe->reg, path, &st);
 	*id = fe->id;
 	return 0;
+}
+
+/*
+ * What --file-validation checks at restore. Like CRIU, a file opened only
+ * to append (a log) may grow meanwhile: its size is not recorded; an
+ * O_PATH fd has no content to check.
+ */
+void files_note_content(struct reg_file *r, const char *path, const struct stat *st)
+{
+	bool append_only = (r->flags & O_ACCMODE) == O_WRONLY && (r->flags & O_APPEND);
+	int fd, n;
+
+	if (!S_ISREG(st->st_mode) || (r->flags & O_PATH))
+		return;
+	r->size = st->st_size;
+	r->has_size = !append_only;
+	if (opts->file_validation != FILE_VALIDATION_BUILD_ID)
+		return;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		pr_debug("can't read '%s' for its build-id: %s\n", path, strerror(errno));
+		return;
+	}
+	n = files_build_id(fd, r->build_id, sizeof(r->build_id));
+	if (n > 0)
+		r->n_build_id = n;
+	close(fd);
 }

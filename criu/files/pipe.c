@@ -327,6 +327,13 @@ static int pipe_read_extra(int dirfd, struct file_ids *f)
 	return 0;
 }
 
+/* --inherit-fd names a pipe as its /proc link does */
+static int pipe_inherit_key(const struct file_entry *fe, char *buf, size_t len)
+{
+	snprintf(buf, len, "pipe:[%llu]", (unsigned long long)fe->pipe.pipe_id);
+	return 0;
+}
+
 static void pipe_free(struct file_entry *fe)
 {
 	free(fe->pipe.data);
@@ -343,5 +350,6 @@ const struct file_ops pipe_file_ops = {
 	.write_extra = pipe_write_extra,
 	.read_extra = pipe_read_extra,
 	.open = pipe_open,
+	.inherit_key = pipe_inherit_key,
 	.free = pipe_free,
 };

@@ -17,6 +17,7 @@
 #include "files-internal.h"
 #include "image.h"
 #include "log.h"
+#include "options.h"
 
 #define GHOST_MAX_SIZE (1ULL << 32)	/* content stored for one unlinked file */
 /* glibc defines O_LARGEFILE as 0 on x86_64; the kernel reports its own bit */
@@ -30,11 +31,47 @@ static bool reg_match(const struct fd_parms *p)
 	return p->link[0] == '/' && !S_ISFIFO(p->st->st_mode) && !S_ISSOCK(p->st->st_mode);
 }
 
+bool files_is_external(const struct fd_parms *p)
+{
+	for (int i = 0; i < opts->nr_externals; i++) {
+		const struct cr_external *e = &opts->externals[i];
+
+		if (e->type == CR_EXT_FILE && e->a == (unsigned long long)p->fi->mnt_id &&
+		    e->b == p->st->st_ino)
+			return true;
+	}
+	return false;
+}
+
+/* Not opened at dump (it may not be reachable from here): named by its id only. */
+static int dump_external(struct file_ids *f, const struct fd_parms *p, uint32_t *id)
+{
+	struct file_entry *fe = files_new_entry(f, FILE_KIND_REG, 0);
+	char name[64];
+
+	if (!fe)
+		return -1;
+	snprintf(name, sizeof(name), "file[%x:%llx]", p->fi->mnt_id,
+		 (unsigned long long)p->st->st_ino);
+	fe->reg.path = strdup(name);
+	if (!fe->reg.path)
+		return -1;
+	fe->reg.ext = true;
+	fe->reg.flags = p->fi->flags;
+	fe->reg.pos = p->fi->pos;
+	fe->reg.mode = p->st->st_mode;
+	*id = fe->id;
+	pr_info("%s is external %s (%s)\n", p->what, name, p->link);
+	return 0;
+}
+
 static int reg_dump(struct file_ids *f, const struct fd_parms *p, uint32_t *id)
 {
 	char link[32];
 	struct file_entry *fe;
 
+	if (files_is_external(p))
+		return dump_external(f, p, id);
 	snprintf(link, sizeof(link), "fd/%d", p->fd);
 	fe = files_add_reg(f, p->pid, link, p->fi->flags, p->fi->pos, p->what);
 	if (!fe)
@@ -58,10 +95,22 @@ static int reg_to_image(const struct file_entry *fe, FileEntry *e, struct arena 
 	reg->pos = fe->reg.pos;
 	reg->fown = fown;
 	reg->name = fe->reg.path;
-	reg->has_size = 1;
+	reg->has_size = fe->reg.has_size || fe->reg.ghost;
 	reg->size = fe->reg.size;
 	reg->has_mode = 1;
 	reg->mode = fe->reg.mode;
+	reg->has_ext = reg->ext = fe->reg.ext;
+	if (fe->reg.n_build_id) {
+		/* CRIU's layout: one byte of the build-id per element */
+		uint32_t *b = arena_alloc(a, fe->reg.n_build_id * sizeof(*b));
+
+		if (!b)
+			return -1;
+		for (uint32_t i = 0; i < fe->reg.n_build_id; i++)
+			b[i] = fe->reg.build_id[i];
+		reg->n_build_id = fe->reg.n_build_id;
+		reg->build_id = b;
+	}
 	e->reg = reg;
 	return 0;
 }
@@ -75,21 +124,28 @@ static int reg_from_image(struct file_ids *f, const FileEntry *e, struct file_en
 		pr_err("files.img: file %u lacks its regular-file part\n", e->id);
 		return -1;
 	}
-	if (r->name[0] != '/' || strlen(r->name) >= 4096 || r->flags & ~KNOWN_OPEN_FLAGS ||
-	    (r->flags & O_ACCMODE) == O_ACCMODE || r->pos > (1ULL << 62)) {
-		pr_err("files.img: file %u ('%s') has bad flags 0%o or position\n", e->id,
-		       r->name, r->flags);
+	fe->reg.ext = r->has_ext && r->ext;
+	if ((fe->reg.ext ? strncmp(r->name, "file[", 5) : r->name[0] != '/') ||
+	    strlen(r->name) >= 4096 || r->flags & ~KNOWN_OPEN_FLAGS ||
+	    (r->flags & O_ACCMODE) == O_ACCMODE || r->pos > (1ULL << 62) ||
+	    r->n_build_id > FILES_BUILD_ID_MAX) {
+		pr_err("files.img: file %u ('%s') has a bad name, flags 0%o, position or "
+		       "build-id\n", e->id, r->name, r->flags);
 		return -1;
 	}
-	if (r->has_ext && r->ext) {
-		pr_err("files.img: file %u ('%s') is external: not supported yet\n", e->id,
-		       r->name);
-		return -1;
+	for (size_t i = 0; i < r->n_build_id; i++) {
+		if (r->build_id[i] > 0xff) {
+			pr_err("files.img: file %u ('%s') has a bad build-id\n", e->id, r->name);
+			return -1;
+		}
+		fe->reg.build_id[i] = r->build_id[i];
 	}
+	fe->reg.n_build_id = r->n_build_id;
 	if (!(fe->reg.path = strdup(r->name)))
 		return -1;
 	fe->reg.flags = r->flags;
 	fe->reg.pos = r->pos;
+	fe->reg.has_size = r->has_size;
 	fe->reg.size = r->has_size ? r->size : 0;
 	fe->reg.mode = r->has_mode ? r->mode : 0;
 	return 0;
@@ -108,6 +164,9 @@ static int ghost_write(int dirfd, const struct file_entry *fe)
 		pr_perror("can't stat unlinked file '%s'", fe->reg.path);
 		return -1;
 	}
+	/* a deleted directory is empty: its ghost has attributes only */
+	if (S_ISDIR(st.st_mode))
+		st.st_size = 0;
 	if ((uint64_t)st.st_size > GHOST_MAX_SIZE) {
 		pr_err("unlinked file '%s' holds %lld bytes, more than we store\n", fe->reg.path,
 		       (long long)st.st_size);
@@ -199,8 +258,10 @@ static int read_ghost(int dirfd, struct file_entry *fe)
 	g = msg;
 	if (g->has_chunks && g->chunks) {
 		pr_err("%s: chunked ghost files are not supported\n", img_name(img));
-	} else if (!S_ISREG(g->mode) || !g->has_size ||
-		   (uint64_t)img_raw_left(img) != g->size) {
+	} else if (S_ISDIR(g->mode) && (g->size || img_raw_left(img))) {
+		pr_err("%s: a deleted directory with content\n", img_name(img));
+	} else if (!S_ISDIR(g->mode) && (!S_ISREG(g->mode) || !g->has_size ||
+					 (uint64_t)img_raw_left(img) != g->size)) {
 		pr_err("%s: holds %lld bytes of data, its header says %llu\n", img_name(img),
 		       (long long)img_raw_left(img), (unsigned long long)g->size);
 	} else {
@@ -249,6 +310,13 @@ static int reg_read_extra(int dirfd, struct file_ids *f)
 	return r;
 }
 
+/* CRIU keys a file by its path without the leading '/', an external one by its id. */
+static int reg_inherit_key(const struct file_entry *fe, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", fe->reg.ext ? fe->reg.path : options_key_of_path(fe->reg.path));
+	return 0;
+}
+
 const struct file_ops reg_file_ops = {
 	.name = "regular file",
 	.kind = FILE_KIND_REG,
@@ -259,4 +327,6 @@ const struct file_ops reg_file_ops = {
 	.write_extra = reg_write_extra,
 	.read_extra = reg_read_extra,
 	.open = reg_open,
+	.inherit_key = reg_inherit_key,
+	.open_inherited = reg_open_inherited,
 };

@@ -18,14 +18,21 @@
 enum file_kind {
 	FILE_KIND_REG = 1,
 	FILE_KIND_PIPE = 2,
+	FILE_KIND_TTY = 11,
 };
 
 #define FILES_MAX_FDS (1 << 20)
 
+#define FILES_BUILD_ID_MAX 64
+
 struct reg_file {
-	char *path;
+	char *path;		/* for an external file, its id: file[mnt_id:inode] */
 	uint32_t flags;		/* open flags (O_ACCMODE, O_APPEND, ...) */
 	uint64_t pos;
+	bool has_size;		/* a file only appended to (a log) may grow: no size */
+	bool ext;		/* --external: given back with --inherit-fd */
+	uint32_t n_build_id;	/* an ELF file's GNU build-id, for --file-validation */
+	uint8_t build_id[FILES_BUILD_ID_MAX];
 	uint64_t size;
 	uint32_t mode;		/* st_mode */
 	uint64_t rdev;		/* for device nodes */
@@ -72,6 +79,7 @@ struct file_ids {
 	uint32_t next_remap_id;
 	int nr_dumped, cap_dumped;
 	struct dumped_fd *dumped;	/* every task's, so sharing across tasks shows */
+	void *tty;		/* the terminals (files/tty-internal.h) */
 };
 
 struct fd_entry {
@@ -131,5 +139,15 @@ void fd_table_free(struct fd_table *t);
 int files_close_restore_fds(struct file_ids *f, const struct fd_table *t) __must_check;
 /* Close criu's fds on recreated unlinked files. */
 void files_close_ghosts(void);
+
+/*
+ * Controlling terminals, in the restoring tasks. A session leader takes its
+ * terminal right after setsid(), before it forks (children inherit it);
+ * the foreground group is set once the task's fds are in place and every
+ * group exists: files_fg_group() says which (0: none), files_set_fg() sets it.
+ */
+int files_take_ctty(struct file_ids *f, pid_t pid) __must_check;
+pid_t files_fg_group(const struct file_ids *f, pid_t pid, pid_t pgid, bool job_root);
+int files_set_fg(pid_t pgrp, bool job_root) __must_check;
 
 #endif /* CRIU_INCLUDE_FILES_H */

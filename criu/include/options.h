@@ -26,6 +26,33 @@ enum pid_method {
 };
 
 #define CR_MAX_FEATURES 16
+#define CR_MAX_INHERIT_FDS 64
+#define CR_MAX_EXTERNALS 64
+
+/* --inherit-fd fd[N]:RESOURCE (restore): criu's fd N stands for RESOURCE. */
+struct cr_inherit_fd {
+	int fd;
+	bool debug;		/* debug[N]:TEXT: only write TEXT to fd N */
+	const char *path;	/* a file by path (no leading '/'), or the debug text */
+	char id[48];		/* else: pipe:[I], socket:[I], tty[R:D] or file[M:I] */
+};
+
+/* --external TYPE[ID] (dump): a resource outside the tree, given back at restore. */
+enum cr_external_type {
+	CR_EXT_FILE,		/* file[mnt_id:inode], both hex */
+	CR_EXT_TTY,		/* tty[rdev:dev], both hex */
+	CR_EXT_UNIX,		/* unix[inode] */
+};
+
+struct cr_external {
+	enum cr_external_type type;
+	unsigned long long a, b;	/* mnt_id/rdev/inode, inode/dev */
+};
+
+enum cr_file_validation {
+	FILE_VALIDATION_BUILD_ID = 0,	/* CRIU's default: size, and ELF build-ids */
+	FILE_VALIDATION_FILESIZE,
+};
 
 struct cr_options {
 	enum criu_cmd cmd;
@@ -43,6 +70,12 @@ struct cr_options {
 	bool unprivileged;
 	bool display_stats;
 	enum pid_method pid_method;
+	/* files */
+	int nr_inherit_fds;
+	struct cr_inherit_fd inherit_fds[CR_MAX_INHERIT_FDS];
+	int nr_externals;
+	struct cr_external externals[CR_MAX_EXTERNALS];
+	enum cr_file_validation file_validation;
 	/* check */
 	bool check_all;
 	int nr_features;
@@ -61,5 +94,26 @@ int options_parse(int argc, char **argv, struct cr_options *o, char *err, size_t
 /* Publish *o as the process-wide options. */
 void options_publish(const struct cr_options *o);
 const char *pid_method_name(enum pid_method m);
+
+/* Pure parsers of the files' options (cli/opt-files.c); -1 and a reason in err. */
+int options_parse_inherit_fd(const char *arg, struct cr_inherit_fd *out, char *err,
+			     size_t errlen);
+int options_parse_external(const char *arg, struct cr_external *out, char *err,
+			   size_t errlen);
+int options_parse_file_validation(const char *arg, enum cr_file_validation *out);
+
+/* A path as --inherit-fd keys compare it: CRIU's form, without leading '/'s. */
+static inline const char *options_key_of_path(const char *path)
+{
+	while (*path == '/')
+		path++;
+	return path;
+}
+
+/* The resource an --inherit-fd names: a path in that form, or an id. */
+static inline const char *options_inherit_key(const struct cr_inherit_fd *i)
+{
+	return i->path ? i->path : i->id;
+}
 
 #endif /* CRIU_INCLUDE_OPTIONS_H */

@@ -17,6 +17,8 @@ struct proc_stat {
 	char comm[16];
 	char state;
 	pid_t ppid, pgid, sid;
+	unsigned int tty_nr;	/* controlling terminal, kernel dev encoding; 0: none */
+	pid_t tpgid;		/* its foreground group, -1 without one */
 	unsigned int flags;
 	long nice;
 	int num_threads;

@@ -121,6 +121,8 @@ int proc_parse_stat(const char *buf, struct proc_stat *st)
 	st->ppid = v[3];
 	st->pgid = v[4];
 	st->sid = v[5];
+	st->tty_nr = v[6];
+	st->tpgid = (pid_t)(long long)v[7];
 	st->flags = v[8];
 	st->nice = (long long)v[18];
 	st->num_threads = v[19];

@@ -48,6 +48,8 @@ void restore_task(struct restore_ctx *ctx, struct pstree_item *it) __noreturn;
 /* Session, group, children; a zombie exits here. 0: go on restoring. */
 int restore_tree_part(struct restore_ctx *ctx, struct pstree_item *it) __must_check;
 void rst_note_created(struct restore_ctx *ctx);
+/* Wait until every task is in its process group. */
+void rst_wait_grouped(struct restore_ctx *ctx);
 /* Build the restorer's argument block and stacks in the bootstrap region. */
 struct rst_bootstrap {
 	uint64_t start, len;

@@ -146,6 +146,18 @@ static int create_threads(struct restore_ctx *ctx, const struct pstree_item *it,
 	}
 }
 
+/* The foreground group of the terminal this task controls, or of the shell job's. */
+static int restore_fg(struct restore_ctx *ctx, const struct pstree_item *it)
+{
+	bool job_root = opts->shell_job && !it->parent;
+	pid_t fg = files_fg_group(&ctx->files, it->pid, it->pgid, job_root);
+
+	if (!fg)
+		return 0;
+	rst_wait_grouped(ctx);
+	return files_set_fg(fg, job_root);
+}
+
 void restore_task(struct restore_ctx *ctx, struct pstree_item *it)
 {
 	struct rst_task *t = rst_task_of(it);
@@ -163,7 +175,7 @@ void restore_task(struct restore_ctx *ctx, struct pstree_item *it)
 	/* the table takes fd numbers pidctl's fd may have had */
 	pidctl_drop_fd(&ctx->pc, false);
 	if (files_restore_fds(&ctx->files, ctx->dirfd, &t->fds) ||
-	    files_restore_fs(&ctx->files, ctx->dirfd, &t->fs))
+	    files_restore_fs(&ctx->files, ctx->dirfd, &t->fs) || restore_fg(ctx, it))
 		goto fail;
 	if (mem_premap(ctx->dirfd, it->pid, &t->mm, &ctx->files, &ctx->shmem, &mr))
 		goto fail;

@@ -54,12 +54,15 @@ void rst_note_created(struct restore_ctx *ctx)
 		__atomic_store_n(&sh->created_at_us, now_us(), __ATOMIC_SEQ_CST);
 }
 
-static int start_session(const struct pstree_item *it)
+static int start_session(struct restore_ctx *ctx, const struct pstree_item *it)
 {
 	if (it->sid == it->pid && setsid() < 0) {
 		pr_perror("task %d: can't start its session", it->pid);
 		return -1;
 	}
+	/* before the children are forked: they inherit the controlling terminal */
+	if (it->sid == it->pid && files_take_ctty(&ctx->files, it->pid))
+		return -1;
 	if (getsid(0) != it->sid && !(opts->shell_job && !it->parent)) {
 		pr_err("task %d: session %d can't be recreated (we are in %d)\n", it->pid,
 		       it->sid, getsid(0));
@@ -105,6 +108,11 @@ static int join_group(struct restore_ctx *ctx, const struct pstree_item *it)
 	return 0;
 }
 
+void rst_wait_grouped(struct restore_ctx *ctx)
+{
+	futex_wait_for(&ctx->shared->nr_grouped, ctx->tree.nr_items);
+}
+
 /* A zombie leaves once every group it may lead is complete. */
 static void exit_as_zombie(struct restore_ctx *ctx, const struct pstree_item *it)
 {
@@ -147,7 +155,7 @@ int restore_tree_part(struct restore_ctx *ctx, struct pstree_item *it)
 {
 	ctx->pc.spun = 0;	/* our parent's count came with the fork */
 	rst_note_created(ctx);
-	if (start_session(it))
+	if (start_session(ctx, it))
 		return -1;
 	/* counted only once it leads its group, so members never join too early */
 	__atomic_add_fetch(&ctx->shared->nr_forked, 1, __ATOMIC_SEQ_CST);

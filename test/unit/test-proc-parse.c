@@ -23,9 +23,16 @@ UNIT_TEST(proc_stat_comm_with_parens)
 	EXPECT_EQ(st.state, 'S');
 	EXPECT_EQ(st.ppid, 1);
 	EXPECT_EQ(st.flags, 4194560);
+	EXPECT_EQ(st.tty_nr, 0);
+	EXPECT_EQ(st.tpgid, -1);
 	EXPECT_EQ(st.start_code, 94663760244736ULL);
 	EXPECT_EQ(st.start_brk, 94663787368448ULL);
 	EXPECT_EQ(st.env_end, 140726320705515ULL);
+	/* a shell job on /dev/pts/3 (136:3), in the foreground */
+	EXPECT_EQ(proc_parse_stat("77 (sh) S 70 77 70 34819 77 4194304 1 0 0 0 0 0 0 0 20 0 1 0 "
+				  "5 1 1 1 1 1 1 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n", &st), 0);
+	EXPECT_EQ(st.tty_nr, 34819);
+	EXPECT_EQ(st.tpgid, 77);
 	EXPECT_EQ(proc_parse_stat("12 (x S 1", &st), -1);
 	EXPECT_EQ(proc_parse_stat("12 (x) S 1 2 3", &st), -1);
 }

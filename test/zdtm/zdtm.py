@@ -21,6 +21,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import zdtm_files  # noqa: F401 (registers the files' scenarios)
 import zdtm_proc as zp
 from zdtm_cr import run_local, Result
 

@@ -51,6 +51,7 @@ class Run:
         # What we started, with start times (see own()); sids: sessions
         # whose members are ours (the test's, and criu's)
         self.pids, self.sids, self.born = set(), set(), {}
+        self.fds = []           # the runner's own pipes and pty masters, closed at the end
         self.pid = None
         self.tree = {}
         self.notes = []
@@ -79,15 +80,19 @@ class Run:
 
     # ---- the test process ----
 
-    def start(self):
+    def argv(self, extra=()):
         binary = os.path.join(self.opts.bindir, self.t.program)
         if not os.access(binary, os.X_OK):
             raise Failed("%s is not built (make zdtm)" % binary)
-        argv = [binary, "--pidfile=" + os.path.join(self.wd, "test.pid"),
-                "--outfile=" + self.outfile] + list(self.t.desc.get("opts", []))
+        return [binary, "--pidfile=" + os.path.join(self.wd, "test.pid"),
+                "--outfile=" + self.outfile] + list(self.t.desc.get("opts", [])) + list(extra)
+
+    def start(self, stdout=None, extra=()):
+        argv = self.argv(extra)
         with open(os.path.join(self.wd, "starter.log"), "w") as log:
             starter = subprocess.Popen(argv, cwd=self.wd, stdin=subprocess.DEVNULL,
-                                       stdout=log, stderr=subprocess.STDOUT)
+                                       stdout=stdout if stdout is not None else log,
+                                       stderr=log if stdout is not None else subprocess.STDOUT)
             zp.POPEN_PIDS.add(starter.pid)
         self.own(starter.pid)
         try:
@@ -170,17 +175,18 @@ class Run:
 
     # ---- criu ----
 
-    def criu(self, action, args, expect_ok=True):
+    def criu(self, action, args, expect_ok=True, pass_fds=()):
         """Run criu; returns (rc, combined output lines + log tail)."""
         if not os.access(self.opts.criu, os.X_OK):
             raise Failed("no criu binary at %s" % self.opts.criu)
         out = os.path.join(self.wd, "criu-%s.out" % action)
-        cmd = [self.opts.criu, action] + args
+        cmd = [self.opts.criu, action] + args + list(self.t.desc.get(action + "_opts", []))
         with open(out, "w") as f:
             f.write("# %s\n" % " ".join(cmd))
             f.flush()
             p = subprocess.Popen(cmd, cwd=self.wd, stdin=subprocess.DEVNULL, stdout=f,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
+                                 stderr=subprocess.STDOUT, start_new_session=True,
+                                 pass_fds=pass_fds)
             zp.POPEN_PIDS.add(p.pid)
         self.own(p.pid, session=True)
         try:
@@ -255,13 +261,13 @@ class Run:
                 raise Failed("dump exited 0 but these tasks still run: %s" % sorted(left))
             time.sleep(0.05)
 
-    def restore(self, pid_method=None, log_name="restore.log"):
+    def restore(self, pid_method=None, log_name="restore.log", extra=(), pass_fds=()):
         args = ["-D", self.images, "-o", log_name, "-v4", "-d", "--pidfile",
-                "restore.pid"]
+                "restore.pid"] + list(extra)
         pid_method = pid_method or self.pid_method
         if pid_method:
             args += ["--pid-method", pid_method]
-        rc = self.criu("restore", args)
+        rc = self.criu("restore", args, pass_fds=pass_fds)
         if rc != 0:
             return "restore failed (exit %d)" % rc
         text = (zp.read_text(os.path.join(self.images, "restore.pid"), "") or "").strip()
@@ -580,14 +586,22 @@ def pages_corrupt(r):
 
 
 SCENARIOS = {"pid-taken": pid_taken, "pages-corrupt": pages_corrupt,
-             "pid-taken-child": pid_taken_child, "pid-taken-group": pid_taken_group, "child-fails": child_fails,
+             "pid-taken-child": pid_taken_child, "pid-taken-group": pid_taken_group,
+             "child-fails": child_fails,
              "no-capability": no_capability}
+
+
+# Kinds whose scenario starts the test itself: kind -> (start, cr scenario).
+CUSTOM_START = {}
 
 
 def run_local(t, mode, wd, opts, pid_method, expect):
     r = Run(t, wd, opts, pid_method)
     try:
-        r.start()
+        if t.kind in CUSTOM_START:
+            CUSTOM_START[t.kind](r)
+        else:
+            r.start()
         r.check_priv(expect)
         if mode == "plain":
             res = plain(r)
@@ -598,5 +612,7 @@ def run_local(t, mode, wd, opts, pid_method, expect):
     finally:
         r.cleanup()
         zp.reap_zombies()
+        for fd in r.fds:
+            os.close(fd)
     res.notes = r.notes + res.notes
     return res

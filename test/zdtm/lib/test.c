@@ -23,6 +23,13 @@ volatile sig_atomic_t test_sigterm;
 
 static char pidfile[PATH_MAX];
 static int have_pidfile;
+/*
+ * Where verdict lines go: stdout, or stderr when the runner owns stdout
+ * (--keep-stdout=1). A shell job (--job=1) keeps the terminal on 0-2 and
+ * appends each line to the outfile, opened for that line only.
+ */
+static int out_fd = STDOUT_FILENO;
+static const char *job_outfile;
 static int nr_failures;
 static struct {
 	const char *name;
@@ -31,16 +38,22 @@ static struct {
 
 static void out_write(const char *s, size_t len)
 {
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, s, len);
+	int fd = out_fd;
+
+	if (job_outfile)
+		fd = open(job_outfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	while (fd >= 0 && len) {
+		ssize_t n = write(fd, s, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return;
+			break;
 		s += n;
 		len -= n;
 	}
+	if (job_outfile && fd >= 0)
+		close(fd);
 }
 
 /*
@@ -246,12 +259,16 @@ static void starter_wait(pid_t child, const sigset_t *mask, const char *outfile)
 static void redirect_output(int fd)
 {
 	int null = open("/dev/null", O_RDONLY);
+	const char *keep = test_opt("keep-stdout");
 
 	if (null >= 0 && null != STDIN_FILENO) {
 		dup2(null, STDIN_FILENO);
 		close(null);
 	}
-	dup2(fd, STDOUT_FILENO);
+	if (keep && !strcmp(keep, "1"))
+		out_fd = STDERR_FILENO;	/* stdout is the runner's */
+	else
+		dup2(fd, STDOUT_FILENO);
 	dup2(fd, STDERR_FILENO);
 	/* Whatever else the runner's environment leaked in is not ours. */
 	close_range(STDERR_FILENO + 1, ~0U, 0);
@@ -271,6 +288,12 @@ void test_init(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	if (!outfile)
 		return; /* run by hand: stay in the foreground */
+	if (test_opt("job") && !strcmp(test_opt("job"), "1")) {
+		/* a shell job: the shell's session, group and terminal stay */
+		job_outfile = outfile;
+		close_range(STDERR_FILENO + 1, ~0U, 0);
+		return;
+	}
 
 	fd = open(outfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {
@@ -321,5 +344,6 @@ void test_daemon(void)
 		fail("can't write pidfile '%s': %m", pidfile);
 		exit(1);
 	}
-	kill(getppid(), SIGUSR1);
+	if (!job_outfile)	/* a job's parent is the shell; the runner polls the pidfile */
+		kill(getppid(), SIGUSR1);
 }

@@ -1,0 +1,195 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Runner-driven C/R checks of files and terminals, registered into
+zdtm_cr's tables:
+
+  shell-job     the test runs as a job of `sh` on a pty the runner owns;
+                dumped with -j, restored with -j by a criu that runs under
+                another shell on another pty; the job must end up on that
+                terminal, in the foreground.
+  inherit-pipe  the test's stdout is a pipe the runner reads; restore
+                gives the runner's write end back with --inherit-fd.
+  file-changed  a file the test holds open is changed between dump and
+                restore (.desc "change": "grow" or "buildid"); restore must
+                fail naming it, unless .desc "expect" is "pass".
+"""
+
+import os
+import pty
+import select
+import subprocess
+import time
+
+import zdtm_proc as zp
+from zdtm_cr import CUSTOM_START, SCENARIOS, Failed, Result, dump_or_fail
+
+
+def wait_file(path, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise Failed("%s did not appear in %ds" % (what, timeout))
+        time.sleep(0.02)
+    time.sleep(0.02)
+    return zp.read_text(path, "").strip()
+
+
+def drain(fd):
+    """Read what a pty master holds, so that nothing blocks on a full terminal."""
+    while select.select([fd], [], [], 0)[0]:
+        try:
+            if not os.read(fd, 4096):
+                return
+        except OSError:
+            return
+
+
+def shell_on_pty(r, script):
+    """`sh -c script` leading a new session with a new pty as terminal."""
+    master, slave = pty.openpty()
+    name = os.ttyname(slave)
+    r.fds.append(master)
+    p = subprocess.Popen(["setsid", "-c", "sh", "-c", script], cwd=r.wd, stdin=slave,
+                         stdout=slave, stderr=slave)
+    os.close(slave)
+    r.own(p.pid, session=True)
+    return master, name
+
+
+# ---- shell-job ----
+
+def shell_job_start(r):
+    cmd = " ".join("'%s'" % a for a in r.argv(["--job=1"]))
+    r.master, _ = shell_on_pty(r, "set -m; %s; exec sleep 1000" % cmd)
+    text = wait_file(os.path.join(r.wd, "test.pid"), r.timeout, "the job's pidfile")
+    if not text.isdigit():
+        raise Failed("the job wrote a bad pidfile: %r" % text)
+    r.pid = int(text)
+    r.own(r.pid)
+
+
+def shell_job(r):
+    time.sleep(r.t.desc.get("settle", 0.1))
+    drain(r.master)
+    if r.criu("dump", ["-t", str(r.pid), "-D", r.images, "-o", "dump.log", "-v4", "-j"]):
+        raise Failed("dump -j failed", r.criu_tail("dump"))
+    zp.wait_pid(r.pid, 10)
+    args = [r.opts.criu, "restore", "-D", r.images, "-o", "restore.log", "-v4", "-d", "-j",
+            "--pidfile", "restore.pid"]
+    if r.pid_method:
+        args += ["--pid-method", r.pid_method]
+    rc_file = os.path.join(r.wd, "restore.rc")
+    # criu runs in the shell's group, so the shell stays the session leader after it
+    master2, term = shell_on_pty(r, "%s; echo $? > %s; exec sleep 1000" % (
+        " ".join("'%s'" % a for a in args), rc_file))
+    rc = wait_file(rc_file, r.timeout, "criu restore's exit status")
+    drain(master2)
+    if rc != "0":
+        raise Failed("restore -j failed (exit %s)" % rc, r.criu_tail("restore"))
+    if not zp.alive(r.pid):
+        raise Failed("restore exited 0 but the job %d is not running" % r.pid)
+    links = [os.readlink("/proc/%d/fd/%d" % (r.pid, i)) for i in range(3)]
+    if links != [term] * 3:
+        raise Failed("the job's fds 0-2 are %s, not criu's terminal %s" % (links, term))
+    st = (zp.read_text("/proc/%d/stat" % r.pid) or "").rsplit(")", 1)[1].split()
+    tty_nr, tpgid, pgid = int(st[4]), int(st[5]), int(st[2])
+    if tty_nr != os.stat(term).st_rdev or tpgid != pgid or pgid != r.pid:
+        raise Failed("the job's terminal is %#x with foreground %d (group %d); want %s "
+                     "(%#x) with the job in the foreground" %
+                     (tty_nr, tpgid, pgid, term, os.stat(term).st_rdev))
+    res = r.finish()
+    if res.status == "FAIL":
+        res.reason = "after restore: " + res.reason
+    return res
+
+
+# ---- inherit-pipe ----
+
+def inherit_pipe_start(r):
+    rfd, wfd = os.pipe()
+    r.fds += [rfd, wfd]
+    r.pipe = (rfd, wfd)
+    r.start(stdout=wfd, extra=["--keep-stdout=1"])
+
+
+def inherit_pipe(r):
+    rfd, wfd = r.pipe
+    ino = os.fstat(wfd).st_ino
+    dump_or_fail(r)
+    err = r.restore(extra=["--inherit-fd", "fd[%d]:pipe:[%d]" % (wfd, ino)], pass_fds=(wfd,))
+    if err:
+        raise Failed(err, r.criu_tail("restore"))
+    os.close(wfd)
+    r.fds.remove(wfd)
+    res = r.finish()
+    if res.status == "FAIL":
+        res.reason = "after restore: " + res.reason
+        return res
+    data = b""
+    while select.select([rfd], [], [], 5)[0]:
+        chunk = os.read(rfd, 4096)
+        if not chunk:
+            break
+        data += chunk
+    if data != b"before\nafter\n":
+        raise Failed("the runner's pipe carried %r, not 'before' then 'after' once each" %
+                     data)
+    return res
+
+
+# ---- file-changed ----
+
+def patch_build_id(path):
+    """Flip the bytes of an ELF file's GNU build-id note, keeping its size."""
+    import struct
+    with open(path, "r+b") as f:
+        data = f.read()
+        phoff, = struct.unpack_from("<Q", data, 0x20)
+        phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+        for i in range(phnum):
+            p_type, _, p_off, _, _, p_filesz = struct.unpack_from("<IIQQQQ", data,
+                                                                  phoff + i * phentsize)
+            if p_type != 4:     # PT_NOTE
+                continue
+            off = p_off
+            while off + 12 <= p_off + p_filesz:
+                namesz, descsz, ntype = struct.unpack_from("<III", data, off)
+                desc = off + 12 + ((namesz + 3) & ~3)
+                if ntype == 3 and data[off + 12:off + 12 + namesz] == b"GNU\0":
+                    f.seek(desc)
+                    f.write(bytes(b ^ 0xff for b in data[desc:desc + descsz]))
+                    return
+                off = desc + ((descsz + 3) & ~3)
+    raise Failed("%s has no build-id note to change" % path)
+
+
+def file_changed(r):
+    change = r.t.desc.get("change", "grow")
+    dump_or_fail(r)
+    if change == "grow":
+        target = os.path.join(r.wd, "data.bin")
+        with open(target, "ab") as f:
+            f.write(b"more")
+    else:
+        target = os.path.join(r.wd, "elf.bin")
+        patch_build_id(target)
+    if r.t.desc.get("expect") == "pass":
+        err = r.restore()
+        if err:
+            raise Failed(err, r.criu_tail("restore"))
+        return r.finish()
+    if r.restore() is None:
+        raise Failed("restore succeeded though %s changed (%s)" % (target, change))
+    text = r.criu_text("restore")
+    word = "size" if change == "grow" else "build-id"
+    if os.path.basename(target) not in text or word not in text:
+        raise Failed("restore failed without naming %s and its %s" %
+                     (os.path.basename(target), word), r.criu_tail("restore"))
+    zp.wait_pid(r.pid, 2)
+    if zp.alive(r.pid):
+        raise Failed("pid %d is alive after the failed restore" % r.pid)
+    return Result("PASS", "")
+
+
+CUSTOM_START.update({"shell-job": shell_job_start, "inherit-pipe": inherit_pipe_start})
+SCENARIOS.update({"shell-job": shell_job, "inherit-pipe": inherit_pipe,
+                  "file-changed": file_changed})
