@@ -7,6 +7,7 @@
 #define CRIU_INCLUDE_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/compiler.h"
@@ -26,6 +27,7 @@ enum pid_method {
 };
 
 #define CR_MAX_FEATURES 16
+#define CR_MAX_EXT_UNIX 64
 
 struct cr_options {
 	enum criu_cmd cmd;
@@ -43,6 +45,11 @@ struct cr_options {
 	bool unprivileged;
 	bool display_stats;
 	enum pid_method pid_method;
+	/* files */
+	bool ext_unix_sk;	/* -x, --ext-unix-sk: unix peers outside the tree may be used */
+	int nr_ext_unix_inos;	/* --ext-unix-sk=INO,...: these sockets' nameless peers too */
+	uint32_t ext_unix_inos[CR_MAX_EXT_UNIX];
+	bool file_locks;	/* -l, --file-locks: dump and restore file locks */
 	/* check */
 	bool check_all;
 	int nr_features;
@@ -61,5 +68,7 @@ int options_parse(int argc, char **argv, struct cr_options *o, char *err, size_t
 /* Publish *o as the process-wide options. */
 void options_publish(const struct cr_options *o);
 const char *pid_method_name(enum pid_method m);
+/* --ext-unix-sk=INO named the socket with inode ino. */
+bool opts_ext_unix_ino(const struct cr_options *o, uint32_t ino);
 
 #endif /* CRIU_INCLUDE_OPTIONS_H */
