@@ -17,4 +17,8 @@ int files_check_kind(const struct stat *st, const char *path, const char *what);
 /* regular files */
 int reg_open(struct file_ids *f, struct file_entry *fe, int dirfd);
 
+/* pipes and FIFOs: copy what sits in the pipe behind fd of task pid */
+int pipe_steal_data(pid_t pid, int fd, struct pipe_file *p);
+#define PIPE_MAX_DATA (16u << 20)
+
 #endif /* CRIU_FILES_FILES_INTERNAL_H */

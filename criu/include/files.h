@@ -18,6 +18,7 @@
 enum file_kind {
 	FILE_KIND_REG = 1,
 	FILE_KIND_PIPE = 2,
+	FILE_KIND_FIFO = 3,
 };
 
 #define FILES_MAX_FDS (1 << 20)
