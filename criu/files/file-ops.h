@@ -45,11 +45,16 @@ struct file_ops {
 	/* restore, in a task once its fds are installed (optional) */
 	int (*task_fixup)(struct file_ids *f, struct file_entry *fe, int fd);
 	void (*free)(struct file_entry *fe);
+	/* dump: once every task's fds are in, before files.img is written (optional) */
+	int (*dump_finish)(struct file_ids *f);
+	/* free what the kind keeps in struct file_ids (optional) */
+	void (*cleanup)(struct file_ids *f);
 	int open_order;		/* lower opens first: epoll after what it watches */
 };
 
 extern const struct file_ops reg_file_ops, pipe_file_ops;
 extern const struct file_ops fifo_file_ops;
+extern const struct file_ops unix_sk_file_ops;
 
 const struct file_ops *file_ops_by_kind(enum file_kind kind);
 const struct file_ops *file_ops_match(const struct fd_parms *p);

@@ -25,10 +25,12 @@ void files_init(struct file_ids *f)
 	f->next_remap_id = 1;
 	f->nr_dumped = f->cap_dumped = 0;
 	f->dumped = NULL;
+	f->usk = NULL;
 }
 
 void files_free(struct file_ids *f)
 {
+	const struct file_ops *ops;
 	struct file_entry *fe, *n;
 
 	list_for_each_entry_safe(fe, n, &f->files, list) {
@@ -43,6 +45,9 @@ void files_free(struct file_ids *f)
 		free(fe);
 	}
 	INIT_LIST_HEAD(&f->files);
+	for_each_file_ops(ops)
+		if (ops->cleanup)
+			ops->cleanup(f);
 	free(f->dumped);
 	f->dumped = NULL;
 	f->nr_dumped = f->cap_dumped = 0;

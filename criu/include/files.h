@@ -19,6 +19,7 @@ enum file_kind {
 	FILE_KIND_REG = 1,
 	FILE_KIND_PIPE = 2,
 	FILE_KIND_FIFO = 3,
+	FILE_KIND_UNIXSK = 5,
 };
 
 #define FILES_MAX_FDS (1 << 20)
@@ -46,6 +47,7 @@ struct pipe_file {
 };
 
 struct file_ops;
+struct usk_state;
 
 struct file_entry {
 	uint32_t id;
@@ -73,6 +75,7 @@ struct file_ids {
 	uint32_t next_remap_id;
 	int nr_dumped, cap_dumped;
 	struct dumped_fd *dumped;	/* every task's, so sharing across tasks shows */
+	struct usk_state *usk;		/* dump: unix sockets' sock_diag table (unix-sk-dump.c) */
 };
 
 struct fd_entry {
@@ -105,7 +108,7 @@ int files_add_mapped(struct file_ids *f, const char *path, unsigned int dev_majo
 int files_dump_fds(struct file_ids *f, pid_t pid, struct fd_table *t) __must_check;
 int files_dump_fs(struct file_ids *f, pid_t pid, struct fs_state *fs) __must_check;
 
-int files_write_images(int dirfd, const struct file_ids *f) __must_check;
+int files_write_images(int dirfd, struct file_ids *f) __must_check;
 int files_write_fdinfo(int dirfd, uint32_t files_id, const struct file_ids *f,
 		       const struct fd_table *t) __must_check;
 int files_write_fs(int dirfd, pid_t pid, const struct fs_state *fs) __must_check;
