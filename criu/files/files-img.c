@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "file-ops.h"
 #include "files.h"
+#include "files-internal.h"
 #include "image.h"
 #include "images.h"
 #include "log.h"
@@ -24,6 +25,8 @@ int files_write_images(int dirfd, struct file_ids *f)
 	for_each_file_ops(ops)
 		if (ops->dump_finish && ops->dump_finish(f))
 			return -1;
+	if (locks_dump_finish(f))
+		return -1;
 	img = img_open(dirfd, IMG_FILES, O_WRONLY, 0);
 	if (!img)
 		return -1;
@@ -44,6 +47,8 @@ int files_write_images(int dirfd, struct file_ids *f)
 	for_each_file_ops(ops)
 		if (!ret && ops->write_extra)
 			ret = ops->write_extra(dirfd, f);
+	if (!ret)
+		ret = locks_write(dirfd, f);
 	return ret;
 }
 

@@ -26,6 +26,7 @@ void files_init(struct file_ids *f)
 	f->nr_dumped = f->cap_dumped = 0;
 	f->dumped = NULL;
 	f->usk = NULL;
+	INIT_LIST_HEAD(&f->locks);
 }
 
 void files_free(struct file_ids *f)
@@ -48,6 +49,7 @@ void files_free(struct file_ids *f)
 	for_each_file_ops(ops)
 		if (ops->cleanup)
 			ops->cleanup(f);
+	locks_free(f);
 	free(f->dumped);
 	f->dumped = NULL;
 	f->nr_dumped = f->cap_dumped = 0;

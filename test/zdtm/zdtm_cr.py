@@ -50,6 +50,7 @@ class Run:
         self.pids, self.sids = set(), set()
         self.pid = None
         self.notes = []
+        self.closers = []   # what a scenario set up outside the test, undone at the end
 
     # ---- the test process ----
 
@@ -180,20 +181,21 @@ class Run:
         return (zp.read_text(os.path.join(self.wd, "criu-%s.out" % action), "") or "") + \
             (zp.read_text(os.path.join(self.images, "%s.log" % action), "") or "")
 
-    def dump(self):
+    def dump(self, extra=None):
         os.makedirs(self.images, exist_ok=True)
+        extra = list(self.t.desc.get("dump_opts", [])) if extra is None else extra
         if "dump-running-first" in self.t.flags:
             # A dump that lets the test run on first: it then resumes its
             # interrupted syscall (restart_syscall) before the real dump.
             rc = self.criu("dump", ["-t", str(self.pid), "-D", self.images, "-o",
-                                    "dump-running.log", "-v4", "--leave-running"])
+                                    "dump-running.log", "-v4", "--leave-running"] + extra)
             if rc != 0:
                 return "dump --leave-running failed (exit %d)" % rc
             if not zp.alive(self.pid):
                 raise Failed("the test died after dump --leave-running")
             time.sleep(0.3)
         rc = self.criu("dump", ["-t", str(self.pid), "-D", self.images, "-o", "dump.log",
-                                "-v4"])
+                                "-v4"] + extra)
         if rc != 0:
             return "dump failed (exit %d)" % rc
         how, _ = zp.wait_pid(self.pid, 10)
@@ -212,9 +214,10 @@ class Run:
                 raise Failed("dump exited 0 but these tasks still run: %s" % sorted(left))
             time.sleep(0.05)
 
-    def restore(self):
+    def restore(self, extra=None):
         args = ["-D", self.images, "-o", "restore.log", "-v4", "-d", "--pidfile",
                 "restore.pid"]
+        args += list(self.t.desc.get("restore_opts", [])) if extra is None else extra
         if self.pid_method:
             args += ["--pid-method", self.pid_method]
         rc = self.criu("restore", args)
@@ -335,20 +338,27 @@ def pages_corrupt(r):
 
 SCENARIOS = {"pid-taken": pid_taken, "pages-corrupt": pages_corrupt}
 
+# Scenarios of open files (zdtm_files.py) join the table; it imports this module.
+import zdtm_files  # noqa: E402
+SCENARIOS.update(zdtm_files.SCENARIOS)
+
 
 def run_local(t, mode, wd, opts, pid_method, expect):
     r = Run(t, wd, opts, pid_method)
+    scenario = plain if mode == "plain" else SCENARIOS.get(t.kind, cr)
     try:
+        # A scenario may set up peers outside the test before it starts.
+        if hasattr(scenario, "prepare"):
+            scenario.prepare(r)
         r.start()
         r.check_priv(expect)
-        if mode == "plain":
-            res = plain(r)
-        else:
-            res = SCENARIOS.get(t.kind, cr)(r)
+        res = scenario(r)
     except Failed as e:
         res = Result("FAIL", e.reason, e.details)
     finally:
         zp.kill_tree(r.pids, r.sids)
         zp.reap_zombies()
+        for close in r.closers:
+            close()
     res.notes = r.notes + res.notes
     return res
