@@ -175,6 +175,7 @@ static int find_name_dir(const struct usk *u, const struct sk_diag_unix *d, pid_
 		snprintf(full, sizeof(full), "%s/%.*s", path, (int)strnlen(u->name, u->name_len),
 			 u->name);
 		if (!stat(full, st) && same_file(st, d)) {
+			free(*dir);
 			*dir = strdup(path);
 			return *dir ? 1 : -1;
 		}
@@ -361,7 +362,9 @@ int usk_dump(struct file_ids *f, const struct fd_parms *p, uint32_t *id)
 		return -1;
 	if (usk_get_opts(sk, &u->opts, p->what) || check_filter(sk, p->what) ||
 	    resolve_name(st, u, d, p->pid) ||
-	    (u->state != USK_LISTEN && peek_queue(st, sk, u, p->what)))
+	    /* only connected stream sockets have a queue, any datagram one may */
+	    ((u->state == USK_ESTABLISHED || u->type == SOCK_DGRAM) &&
+	     peek_queue(st, sk, u, p->what)))
 		goto out;
 	/*
 	 * connect() makes its target ESTABLISHED too: a datagram socket with

@@ -102,7 +102,8 @@ int usk_rst_clear_names(struct rst *r)
 		struct usk *u = usk_of(fe);
 		int ret;
 
-		if (!in_tree(fe) || !usk_is_path(u) || u->accepted)
+		/* a name deleted before the dump may belong to someone else now */
+		if (!in_tree(fe) || !usk_is_path(u) || u->accepted || u->deleted)
 			continue;
 		if (enter_dir(u->name_dir))
 			return -1;

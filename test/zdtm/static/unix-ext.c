@@ -11,6 +11,7 @@
  * --ext-unix-sk=INO, still holds "queued" but is disconnected.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -22,7 +23,7 @@ static socklen_t addr_of(const char *name, struct sockaddr_un *sa)
 {
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
-	strcpy(sa->sun_path, name);
+	snprintf(sa->sun_path, sizeof(sa->sun_path), "%s", name);
 	return offsetof(struct sockaddr_un, sun_path) + strlen(name) + 1;
 }
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -26,7 +27,7 @@ static socklen_t addr_of(const char *name, struct sockaddr_un *sa)
 {
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
-	strcpy(sa->sun_path, name);
+	snprintf(sa->sun_path, sizeof(sa->sun_path), "%s", name);
 	return offsetof(struct sockaddr_un, sun_path) + strlen(name) + 1;
 }
 
