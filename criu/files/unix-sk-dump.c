@@ -446,6 +446,18 @@ static struct usk *add_extern(struct file_ids *f, const struct usk *u, uint32_t 
 	return e;
 }
 
+/* A listener (in our network namespace) bound to this name. */
+static uint32_t listener_named(const struct usk_state *st, const char *name, uint32_t len)
+{
+	for (int i = 0; i < st->nr && len; i++) {
+		const struct sk_diag_unix *d = &st->diag[i];
+
+		if (d->state == USK_LISTEN && d->name_len == len && !memcmp(d->name, name, len))
+			return d->ino;
+	}
+	return 0;
+}
+
 /*
  * A peer outside the tree: with --ext-unix-sk, a named one is reconnected
  * at restore (a new connection, for stream sockets); a nameless one only
@@ -463,6 +475,9 @@ static int external(struct file_ids *f, struct usk *u, uint32_t peer)
 		name = pd->name;
 		name_len = pd->name_len;
 	}
+	/* a stream peer's name is worth a new connection only if something listens there */
+	if (u->type != SOCK_DGRAM && !listener_named(f->usk, name, name_len))
+		name_len = 0;
 	describe(u, what, sizeof(what));
 	if (!opts->ext_unix_sk) {
 		pr_err("%s is connected to socket %u (%s) outside the dumped tree; dump with "
@@ -485,19 +500,6 @@ static int external(struct file_ids *f, struct usk *u, uint32_t peer)
 	if (e)
 		return 0;
 	return add_extern(f, u, peer, name, name_len) ? 0 : -1;
-}
-
-/* The listener outside the tree a pending client connected to, by name. */
-static uint32_t outside_listener(const struct usk_state *st, const struct usk *u)
-{
-	for (int i = 0; i < st->nr && u->peer_name_len; i++) {
-		const struct sk_diag_unix *d = &st->diag[i];
-
-		if (d->state == USK_LISTEN && d->name_len == u->peer_name_len &&
-		    !memcmp(d->name, u->peer_name, d->name_len))
-			return d->ino;
-	}
-	return 0;
 }
 
 static int resolve_peer(struct file_ids *f, struct usk *u)
@@ -534,7 +536,7 @@ static int resolve_peer(struct file_ids *f, struct usk *u)
 	}
 	if ((u->shutdown & (USK_SHUT_RCV | USK_SHUT_SEND)) == (USK_SHUT_RCV | USK_SHUT_SEND))
 		return 0;	/* its peer is gone */
-	outside = outside_listener(f->usk, u);
+	outside = listener_named(f->usk, u->peer_name, u->peer_name_len);
 	if (outside)
 		return external(f, u, outside);
 	pr_err("%s is connected to a socket nobody has: not supported\n", what);
