@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """Runner-driven C/R checks of open files: a dump that must fail and say
 why (dump-error), locks that processes outside the tree must still find
-held after restore (locks-contend), and unix sockets connected to peers
+held after restore (locks-contend), a task still waiting for a lock the
+runner holds (lock-held-outside), and unix sockets connected to peers
 the runner holds outside the tree (ext-unix-sk)."""
 
+import fcntl
 import os
 import socket
 import subprocess
@@ -114,6 +116,51 @@ def locks_contend(r):
     return res
 
 
+def held_prepare(r):
+    """The runner holds an exclusive flock on lock.held before the test starts."""
+    fd = os.open(os.path.join(r.wd, "lock.held"), os.O_RDWR | os.O_CREAT, 0o666)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    r.held = fd
+    r.closers.append(lambda: os.close(fd) if r.held is not None else None)
+
+
+def waiters_of(path, pids):
+    """pids waiting (a "->" line of /proc/locks) for a lock on path."""
+    ino = os.stat(path).st_ino
+    out = set()
+    for line in (zp.read_text("/proc/locks", "") or "").splitlines():
+        f = line.split()
+        if len(f) > 7 and f[1] == "->" and f[-3].split(":")[-1] == str(ino) and \
+           f[-4].isdigit() and int(f[-4]) in pids:
+            out.add(int(f[-4]))
+    return out
+
+
+def lock_held_outside(r):
+    """A task of the tree waits for a lock the runner holds: after restore
+    it still waits, and gets the lock once the runner lets go."""
+    path = os.path.join(r.wd, "lock.held")
+    tree = zp.subtree([r.pid]) - {r.pid}
+    if not waiters_of(path, tree):
+        raise zc.Failed("no task of the tree waits for the lock before the dump")
+    settle(r)
+    err = r.dump()
+    if err:
+        raise zc.Failed(err, r.criu_tail("dump"))
+    err = r.restore()
+    if err:
+        raise zc.Failed(err, r.criu_tail("restore"))
+    time.sleep(0.3)
+    if not waiters_of(path, zp.subtree([r.pid]) - {r.pid}):
+        raise zc.Failed("after restore no task of the tree waits for the lock any more")
+    os.close(r.held)
+    r.held = None
+    return r.finish()
+
+
+lock_held_outside.prepare = held_prepare
+
+
 # ---- unix sockets whose peers are outside the tree ----
 
 def pass_end(ls, end):
@@ -197,4 +244,4 @@ def ext_unix_sk(r):
 ext_unix_sk.prepare = ext_prepare
 
 SCENARIOS = {"dump-error": dump_error, "locks-contend": locks_contend,
-             "ext-unix-sk": ext_unix_sk}
+             "lock-held-outside": lock_held_outside, "ext-unix-sk": ext_unix_sk}
