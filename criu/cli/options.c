@@ -67,9 +67,9 @@ static const struct opt_desc opt_table[] = {
 	{ { "inherit-fd", required_argument, 0, OPT_INHERIT_FD }, F_RESTORE },
 	{ { "external", required_argument, 0, OPT_EXTERNAL }, F_DUMP | F_RESTORE },
 	{ { "file-validation", required_argument, 0, OPT_FILE_VALIDATION }, F_DUMP | F_RESTORE },
+	{ { "ext-unix-sk", optional_argument, 0, 'x' }, F_DUMP | F_RESTORE },
+	{ { "file-locks", no_argument, 0, 'l' }, F_DUMP | F_RESTORE },
 	/* recognised, not implemented yet */
-	{ { "ext-unix-sk", optional_argument, 0, OPT_UNSUPPORTED }, 0 },
-	{ { "file-locks", no_argument, 0, OPT_UNSUPPORTED }, 0 },
 	{ { "tcp-established", no_argument, 0, OPT_UNSUPPORTED }, 0 },
 	{ { "tcp-close", no_argument, 0, OPT_UNSUPPORTED }, 0 },
 	{ { "skip-in-flight", no_argument, 0, OPT_UNSUPPORTED }, 0 },
@@ -101,7 +101,7 @@ static const struct opt_desc opt_table[] = {
 	{ { "no-default-config", no_argument, 0, OPT_UNSUPPORTED }, 0 },
 };
 
-static const char short_opts[] = ":t:D:W:o:v::dRsjVhx::";
+static const char short_opts[] = ":t:D:W:o:v::dRsjVhx::l";
 
 static const struct {
 	const char *name;
@@ -177,6 +177,38 @@ static int parse_pid(const char *arg, pid_t *pid)
 	return 0;
 }
 
+/* "INO[,INO...]": the sockets whose nameless peers may be outside the tree. */
+static int parse_ext_unix(const char *arg, struct cr_options *o)
+{
+	const char *p = arg;
+
+	while (*p) {
+		unsigned long v;
+		char *end;
+
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = strtoul(p, &end, 10);
+		if (v == 0 || v > UINT32_MAX || o->nr_ext_unix_inos == CR_MAX_EXT_UNIX)
+			return -1;
+		o->ext_unix_inos[o->nr_ext_unix_inos++] = (uint32_t)v;
+		p = end;
+	}
+	return 0;
+}
+
+bool opts_ext_unix_ino(const struct cr_options *o, uint32_t ino)
+{
+	for (int i = 0; i < o->nr_ext_unix_inos; i++)
+		if (o->ext_unix_inos[i] == ino)
+			return true;
+	return false;
+}
+
 static const struct opt_desc *find_desc(int c, int long_idx)
 {
 	if (long_idx >= 0)
@@ -242,9 +274,14 @@ static int apply_opt(struct cr_options *o, int c, const char *arg, const char *n
 			return fail(err, len, "bad --file-validation '%s' (filesize or buildid)",
 				    arg);
 		break;
+	case 'x':
+		if (arg && parse_ext_unix(arg, o))
+			return fail(err, len, "bad socket inode list '%s' for %s", arg, name);
+		o->ext_unix_sk = true;
+		break;
+	case 'l': o->file_locks = true; break;
 	case 'V': o->show_version = true; break;
 	case 'h': o->show_help = true; break;
-	case 'x':
 	case OPT_UNSUPPORTED:
 		return fail(err, len, "option '%s' is not supported yet", name);
 	default:

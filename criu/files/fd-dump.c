@@ -169,7 +169,8 @@ static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *o
 		kind = "a FIFO";
 	pr_err("%s is %s (%s): not supported yet\n", what, kind ? kind : "a special file", link);
 out:
-	if (!ret && remember(f, pid, fd, &st, out->id))
+	if (!ret && (remember(f, pid, fd, &st, out->id) ||
+		     locks_note_fd(f, pid, fd, out->id, &fi, link, what)))
 		ret = -1;
 	proc_fdinfo_free(&fi);
 	return ret;

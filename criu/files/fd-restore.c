@@ -152,7 +152,10 @@ int files_restore_fs(struct file_ids *f, int dirfd, const struct fs_state *fs)
 int files_close_restore_fds(struct file_ids *f, const struct fd_table *t)
 {
 	files_close_all(f);
-	return close_others(t, NULL, 0);
+	if (close_others(t, NULL, 0))
+		return -1;
+	/* a POSIX lock goes with any close() of its file: take them last */
+	return locks_take_posix(f);
 }
 
 int files_open_all(struct file_ids *f, int dirfd)
@@ -175,7 +178,8 @@ int files_open_all(struct file_ids *f, int dirfd)
 				return -1;
 		}
 	files_inherit_report(used);
-	return 0;
+	/* flock and OFD locks belong to the open files: take them before the tasks */
+	return locks_take_ofd(f);
 }
 
 void files_close_all(struct file_ids *f)

@@ -7,6 +7,8 @@
 const struct file_ops *const file_ops_all[] = {
 	&pipe_file_ops,
 	&tty_file_ops,
+	&fifo_file_ops,
+	&unix_sk_file_ops,
 	&reg_file_ops,
 	NULL,
 };

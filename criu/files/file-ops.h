@@ -55,11 +55,15 @@ struct file_ops {
 	void (*free)(struct file_entry *fe);
 	/* free the kind's state of the whole dump or restore (optional) */
 	void (*free_state)(struct file_ids *f);
+	/* dump: once every task's fds are in, before files.img is written (optional) */
+	int (*dump_finish)(struct file_ids *f);
 	int open_order;		/* lower opens first: epoll after what it watches */
 };
 
 extern const struct file_ops reg_file_ops, pipe_file_ops;
 extern const struct file_ops tty_file_ops;
+extern const struct file_ops fifo_file_ops;
+extern const struct file_ops unix_sk_file_ops;
 
 const struct file_ops *file_ops_by_kind(enum file_kind kind);
 const struct file_ops *file_ops_match(const struct fd_parms *p);

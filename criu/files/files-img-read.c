@@ -58,14 +58,15 @@ int files_read_images(int dirfd, struct file_ids *f)
 	for_each_file_ops(ops)
 		if (ops->read_extra && ops->read_extra(dirfd, f))
 			goto err;
+	if (locks_read(dirfd, f))
+		goto err;
 	return 0;
 err:
 	files_free(f);
 	return -1;
 }
 
-int files_read_fdinfo(int dirfd, uint32_t files_id, const struct file_ids *f,
-		      struct fd_table *t)
+int files_read_fdinfo(int dirfd, uint32_t files_id, struct file_ids *f, struct fd_table *t)
 {
 	struct img *img = img_open(dirfd, IMG_FDINFO, O_RDONLY, files_id);
 	void *msg;
@@ -96,6 +97,8 @@ int files_read_fdinfo(int dirfd, uint32_t files_id, const struct file_ids *f,
 			break;
 	}
 	img_close(img);
+	if (!r)
+		r = locks_bind_fdtable(f, files_id, t);
 	if (r)
 		fd_table_free(t);
 	return r;

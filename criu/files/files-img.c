@@ -9,17 +9,25 @@
 #include "arena.h"
 #include "file-ops.h"
 #include "files.h"
+#include "files-internal.h"
 #include "image.h"
 #include "images.h"
 #include "log.h"
 
-int files_write_images(int dirfd, const struct file_ids *f)
+int files_write_images(int dirfd, struct file_ids *f)
 {
-	struct img *img = img_open(dirfd, IMG_FILES, O_WRONLY, 0);
 	const struct file_ops *ops;
 	struct file_entry *fe;
+	struct img *img;
 	int ret = 0;
 
+	/* what links files to each other is known once every task is in */
+	for_each_file_ops(ops)
+		if (ops->dump_finish && ops->dump_finish(f))
+			return -1;
+	if (locks_dump_finish(f))
+		return -1;
+	img = img_open(dirfd, IMG_FILES, O_WRONLY, 0);
 	if (!img)
 		return -1;
 	list_for_each_entry(fe, &f->files, list) {
@@ -39,6 +47,8 @@ int files_write_images(int dirfd, const struct file_ids *f)
 	for_each_file_ops(ops)
 		if (!ret && ops->write_extra)
 			ret = ops->write_extra(dirfd, f);
+	if (!ret)
+		ret = locks_write(dirfd, f);
 	return ret;
 }
 

@@ -33,4 +33,20 @@ bool files_is_external(const struct fd_parms *p);
 int reg_open(struct file_ids *f, struct file_entry *fe, int dirfd);
 int reg_open_inherited(struct file_entry *fe, int fd);
 
+/* file locks (file-locks.c): noted per fd at dump, taken back at restore */
+struct proc_fdinfo;
+int locks_note_fd(struct file_ids *f, pid_t pid, int fd, uint32_t id,
+		  const struct proc_fdinfo *fi, const char *link, const char *what);
+int locks_dump_finish(struct file_ids *f);
+int locks_write(int dirfd, const struct file_ids *f);
+int locks_read(int dirfd, struct file_ids *f);
+int locks_bind_fdtable(struct file_ids *f, pid_t pid, const struct fd_table *t);
+int locks_take_ofd(struct file_ids *f);
+int locks_take_posix(struct file_ids *f);
+void locks_free(struct file_ids *f);
+
+/* pipes and FIFOs: copy what sits in the pipe behind fd of task pid */
+int pipe_steal_data(pid_t pid, int fd, uint32_t flags, struct pipe_file *p);
+#define PIPE_MAX_DATA (16u << 20)
+
 #endif /* CRIU_FILES_FILES_INTERNAL_H */

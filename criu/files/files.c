@@ -28,6 +28,8 @@ void files_init(struct file_ids *f)
 	f->nr_dumped = f->cap_dumped = 0;
 	f->dumped = NULL;
 	f->tty = NULL;
+	f->usk = NULL;
+	INIT_LIST_HEAD(&f->locks);
 }
 
 void files_free(struct file_ids *f)
@@ -50,6 +52,7 @@ void files_free(struct file_ids *f)
 	for_each_file_ops(ops)
 		if (ops->free_state)
 			ops->free_state(f);
+	locks_free(f);
 	free(f->dumped);
 	f->dumped = NULL;
 	f->nr_dumped = f->cap_dumped = 0;

@@ -21,7 +21,6 @@
 #include "image.h"
 #include "log.h"
 
-#define PIPE_MAX_DATA (16u << 20)
 #define PIPE_FLAGS (O_ACCMODE | O_NONBLOCK | 0100000 /* O_LARGEFILE */ | O_DIRECT | FASYNC)
 
 static struct file_entry *find_pipe_with_data(struct file_ids *f, uint64_t pipe_id)
@@ -59,8 +58,8 @@ static int read_end(pid_t pid, int fd, uint32_t flags, const char *proc)
 	return rd;
 }
 
-/* Copy the bytes queued in the pipe without consuming them. */
-static int steal_data(pid_t pid, int fd, uint32_t flags, struct pipe_file *p)
+/* Copy the bytes queued in the pipe (or FIFO) without consuming them. */
+int pipe_steal_data(pid_t pid, int fd, uint32_t flags, struct pipe_file *p)
 {
 	char proc[64];
 	int rd, tmp[2] = { -1, -1 }, ret = -1;
@@ -117,7 +116,7 @@ static int pipe_dump(struct file_ids *f, const struct fd_parms *p, uint32_t *id)
 	with_data = find_pipe_with_data(f, p->st->st_ino);
 	if (with_data)
 		fe->pipe.size = with_data->pipe.size;
-	else if (steal_data(p->pid, p->fd, p->fi->flags, &fe->pipe))
+	else if (pipe_steal_data(p->pid, p->fd, p->fi->flags, &fe->pipe))
 		return -1;
 	*id = fe->id;
 	pr_debug("%s is pipe %llu with %u bytes\n", p->what,

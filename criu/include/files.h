@@ -19,6 +19,8 @@ enum file_kind {
 	FILE_KIND_REG = 1,
 	FILE_KIND_PIPE = 2,
 	FILE_KIND_TTY = 11,
+	FILE_KIND_FIFO = 3,
+	FILE_KIND_UNIXSK = 5,
 };
 
 #define FILES_MAX_FDS (1 << 20)
@@ -52,6 +54,7 @@ struct pipe_file {
 };
 
 struct file_ops;
+struct usk_state;
 
 struct file_entry {
 	uint32_t id;
@@ -80,6 +83,8 @@ struct file_ids {
 	int nr_dumped, cap_dumped;
 	struct dumped_fd *dumped;	/* every task's, so sharing across tasks shows */
 	void *tty;		/* the terminals (files/tty-internal.h) */
+	struct usk_state *usk;		/* dump: unix sockets' sock_diag table (unix-sk-dump.c) */
+	struct list_head locks;		/* file locks (file-locks.c) */
 };
 
 struct fd_entry {
@@ -112,14 +117,14 @@ int files_add_mapped(struct file_ids *f, const char *path, unsigned int dev_majo
 int files_dump_fds(struct file_ids *f, pid_t pid, struct fd_table *t) __must_check;
 int files_dump_fs(struct file_ids *f, pid_t pid, struct fs_state *fs) __must_check;
 
-int files_write_images(int dirfd, const struct file_ids *f) __must_check;
+int files_write_images(int dirfd, struct file_ids *f) __must_check;
 int files_write_fdinfo(int dirfd, uint32_t files_id, const struct file_ids *f,
 		       const struct fd_table *t) __must_check;
 int files_write_fs(int dirfd, pid_t pid, const struct fs_state *fs) __must_check;
 
 /* Restore: read and check everything before anything is created. */
 int files_read_images(int dirfd, struct file_ids *f) __must_check;
-int files_read_fdinfo(int dirfd, uint32_t files_id, const struct file_ids *f,
+int files_read_fdinfo(int dirfd, uint32_t files_id, struct file_ids *f,
 		      struct fd_table *t) __must_check;
 int files_read_fs(int dirfd, pid_t pid, const struct file_ids *f,
 		  struct fs_state *fs) __must_check;
@@ -135,7 +140,10 @@ int files_max_open_fd(void);
 int files_restore_fds(struct file_ids *f, int dirfd, const struct fd_table *t) __must_check;
 int files_restore_fs(struct file_ids *f, int dirfd, const struct fs_state *fs) __must_check;
 void fd_table_free(struct fd_table *t);
-/* Close every fd but the task's table and service fds, before the restorer. */
+/*
+ * Close every fd but the task's table and service fds, before the restorer;
+ * then take the task's POSIX locks, which any close() of their file drops.
+ */
 int files_close_restore_fds(struct file_ids *f, const struct fd_table *t) __must_check;
 /* Close criu's fds on recreated unlinked files. */
 void files_close_ghosts(void);

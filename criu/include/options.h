@@ -7,6 +7,7 @@
 #define CRIU_INCLUDE_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/compiler.h"
@@ -53,6 +54,7 @@ enum cr_file_validation {
 	FILE_VALIDATION_BUILD_ID = 0,	/* CRIU's default: size, and ELF build-ids */
 	FILE_VALIDATION_FILESIZE,
 };
+#define CR_MAX_EXT_UNIX 64
 
 struct cr_options {
 	enum criu_cmd cmd;
@@ -76,6 +78,10 @@ struct cr_options {
 	int nr_externals;
 	struct cr_external externals[CR_MAX_EXTERNALS];
 	enum cr_file_validation file_validation;
+	bool ext_unix_sk;	/* -x, --ext-unix-sk: unix peers outside the tree may be used */
+	int nr_ext_unix_inos;	/* --ext-unix-sk=INO,...: these sockets' nameless peers too */
+	uint32_t ext_unix_inos[CR_MAX_EXT_UNIX];
+	bool file_locks;	/* -l, --file-locks: dump and restore file locks */
 	/* check */
 	bool check_all;
 	int nr_features;
@@ -94,6 +100,8 @@ int options_parse(int argc, char **argv, struct cr_options *o, char *err, size_t
 /* Publish *o as the process-wide options. */
 void options_publish(const struct cr_options *o);
 const char *pid_method_name(enum pid_method m);
+/* --ext-unix-sk=INO named the socket with inode ino. */
+bool opts_ext_unix_ino(const struct cr_options *o, uint32_t ino);
 
 /* Pure parsers of the files' options (cli/opt-files.c); -1 and a reason in err. */
 int options_parse_inherit_fd(const char *arg, struct cr_inherit_fd *out, char *err,

@@ -141,3 +141,40 @@ UNIT_TEST(options_version_needs_no_command)
 	EXPECT_EQ(parse(&o, err, ARGS("-V")), 0);
 	EXPECT(o.show_version);
 }
+
+UNIT_TEST(options_ext_unix_sk)
+{
+	struct cr_options o;
+	char err[256];
+
+	EXPECT_EQ(parse(&o, err, ARGS("dump", "-t", "1", "--ext-unix-sk")), 0);
+	EXPECT(o.ext_unix_sk);
+	EXPECT_EQ(o.nr_ext_unix_inos, 0);
+	EXPECT_EQ(parse(&o, err, ARGS("dump", "-t", "1", "--ext-unix-sk=12,34", "-x56")), 0);
+	EXPECT(o.ext_unix_sk);
+	EXPECT_EQ(o.nr_ext_unix_inos, 3);
+	EXPECT(opts_ext_unix_ino(&o, 34) && opts_ext_unix_ino(&o, 56));
+	EXPECT(!opts_ext_unix_ino(&o, 35));
+	EXPECT_EQ(parse(&o, err, ARGS("restore", "-x")), 0);
+	EXPECT(o.ext_unix_sk);
+	EXPECT_EQ(parse(&o, err, ARGS("dump", "-t", "1", "--ext-unix-sk=12,x")), -1);
+	EXPECT_STR(err, "bad socket inode list '12,x' for --ext-unix-sk");
+	EXPECT_EQ(parse(&o, err, ARGS("dump", "-t", "1", "--ext-unix-sk=0")), -1);
+	EXPECT_EQ(parse(&o, err, ARGS("check", "--ext-unix-sk")), -1);
+	EXPECT_STR(err, "option '--ext-unix-sk' does not apply to 'check'");
+}
+
+UNIT_TEST(options_file_locks)
+{
+	struct cr_options o;
+	char err[256];
+
+	EXPECT_EQ(parse(&o, err, ARGS("dump", "-t", "1", "--file-locks")), 0);
+	EXPECT(o.file_locks);
+	EXPECT_EQ(parse(&o, err, ARGS("restore", "-l")), 0);
+	EXPECT(o.file_locks);
+	EXPECT_EQ(parse(&o, err, ARGS("restore")), 0);
+	EXPECT(!o.file_locks && !o.ext_unix_sk);
+	EXPECT_EQ(parse(&o, err, ARGS("check", "-l")), -1);
+	EXPECT_STR(err, "option '--file-locks' does not apply to 'check'");
+}

@@ -55,6 +55,7 @@ class Run:
         self.pid = None
         self.tree = {}
         self.notes = []
+        self.closers = []   # what a scenario set up outside the test, undone at the end
 
     # ---- what belongs to this run ----
 
@@ -180,7 +181,7 @@ class Run:
         if not os.access(self.opts.criu, os.X_OK):
             raise Failed("no criu binary at %s" % self.opts.criu)
         out = os.path.join(self.wd, "criu-%s.out" % action)
-        cmd = [self.opts.criu, action] + args + list(self.t.desc.get(action + "_opts", []))
+        cmd = [self.opts.criu, action] + args
         with open(out, "w") as f:
             f.write("# %s\n" % " ".join(cmd))
             f.flush()
@@ -223,13 +224,14 @@ class Run:
         err = self.first_error(action, log_name)
         return Failed(what + (": " + err if err else ""), self.criu_tail(action, log_name))
 
-    def dump(self):
+    def dump(self, extra=None):
         os.makedirs(self.images, exist_ok=True)
+        extra = list(self.t.desc.get("dump_opts", [])) if extra is None else extra
         if "dump-running-first" in self.t.flags:
             # A dump that lets the test run on first: it then resumes its
             # interrupted syscall (restart_syscall) before the real dump.
             rc = self.criu("dump", ["-t", str(self.pid), "-D", self.images, "-o",
-                                    "dump-running.log", "-v4", "--leave-running"])
+                                    "dump-running.log", "-v4", "--leave-running"] + extra)
             if rc != 0:
                 return "dump --leave-running failed (exit %d)" % rc
             if not zp.alive(self.pid):
@@ -241,7 +243,7 @@ class Run:
         for pid in self.tree:
             self.own(pid)
         rc = self.criu("dump", ["-t", str(self.pid), "-D", self.images, "-o", "dump.log",
-                                "-v4"])
+                                "-v4"] + extra)
         if rc != 0:
             return "dump failed (exit %d)" % rc
         how, _ = zp.wait_pid(self.pid, 10)
@@ -261,9 +263,11 @@ class Run:
                 raise Failed("dump exited 0 but these tasks still run: %s" % sorted(left))
             time.sleep(0.05)
 
-    def restore(self, pid_method=None, log_name="restore.log", extra=(), pass_fds=()):
+    def restore(self, pid_method=None, log_name="restore.log", extra=None, pass_fds=()):
+        """extra: criu options instead of the .desc's restore_opts."""
         args = ["-D", self.images, "-o", log_name, "-v4", "-d", "--pidfile",
-                "restore.pid"] + list(extra)
+                "restore.pid"]
+        args += list(self.t.desc.get("restore_opts", [])) if extra is None else list(extra)
         pid_method = pid_method or self.pid_method
         if pid_method:
             args += ["--pid-method", pid_method]
@@ -594,19 +598,24 @@ SCENARIOS = {"pid-taken": pid_taken, "pages-corrupt": pages_corrupt,
 # Kinds whose scenario starts the test itself: kind -> (start, cr scenario).
 CUSTOM_START = {}
 
+# Scenarios of sockets and locks (zdtm_sockets.py) join the table; it imports this module.
+import zdtm_sockets  # noqa: E402
+SCENARIOS.update(zdtm_sockets.SCENARIOS)
+
 
 def run_local(t, mode, wd, opts, pid_method, expect):
     r = Run(t, wd, opts, pid_method)
+    scenario = plain if mode == "plain" else SCENARIOS.get(t.kind, cr)
     try:
+        # A scenario may set up peers outside the test before it starts.
+        if hasattr(scenario, "prepare"):
+            scenario.prepare(r)
         if t.kind in CUSTOM_START:
             CUSTOM_START[t.kind](r)
         else:
             r.start()
         r.check_priv(expect)
-        if mode == "plain":
-            res = plain(r)
-        else:
-            res = SCENARIOS.get(t.kind, cr)(r)
+        res = scenario(r)
     except Failed as e:
         res = Result("FAIL", e.reason, e.details)
     finally:
@@ -614,5 +623,7 @@ def run_local(t, mode, wd, opts, pid_method, expect):
         zp.reap_zombies()
         for fd in r.fds:
             os.close(fd)
+        for close in r.closers:
+            close()
     res.notes = r.notes + res.notes
     return res
