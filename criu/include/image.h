@@ -26,6 +26,8 @@ enum img_type {
 	IMG_GHOST_FILE,
 	IMG_REMAP_FPATH,
 	IMG_PIPES_DATA,
+	IMG_MEMFD_INODE,
+	IMG_SHMEM_PAGEMAP,	/* pagemap-shmem-<shmid>.img: a memfd's pages */
 	IMG_STATS_DUMP,
 	IMG_STATS_RESTORE,
 	IMG_NR_TYPES,
