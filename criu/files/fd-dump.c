@@ -107,7 +107,6 @@ static const char *link_kind(const char *link)
 		const char *prefix, *kind;
 	} kinds[] = {
 		{ "socket:", "a socket" },
-		{ "anon_inode:[eventfd]", "an eventfd" },
 		{ "anon_inode:[eventpoll]", "an epoll instance" },
 		{ "anon_inode:[signalfd]", "a signalfd" },
 		{ "anon_inode:[timerfd]", "a timerfd" },
