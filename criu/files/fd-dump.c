@@ -108,7 +108,6 @@ static const char *link_kind(const char *link)
 	} kinds[] = {
 		{ "socket:", "a socket" },
 		{ "anon_inode:[eventpoll]", "an epoll instance" },
-		{ "anon_inode:[timerfd]", "a timerfd" },
 		{ "anon_inode:inotify", "an inotify instance" },
 		{ "anon_inode:[fanotify]", "a fanotify instance" },
 		{ "anon_inode:[pidfd]", "a pidfd" },

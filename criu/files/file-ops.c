@@ -8,6 +8,7 @@ const struct file_ops *const file_ops_all[] = {
 	&pipe_file_ops,
 	&eventfd_file_ops,
 	&signalfd_file_ops,
+	&timerfd_file_ops,
 	&reg_file_ops,
 	NULL,
 };
