@@ -9,6 +9,7 @@ const struct file_ops *const file_ops_all[] = {
 	&eventfd_file_ops,
 	&signalfd_file_ops,
 	&timerfd_file_ops,
+	&epoll_file_ops,
 	&reg_file_ops,
 	NULL,
 };
