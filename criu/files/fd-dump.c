@@ -107,7 +107,6 @@ static const char *link_kind(const char *link)
 		const char *prefix, *kind;
 	} kinds[] = {
 		{ "socket:", "a socket" },
-		{ "anon_inode:inotify", "an inotify instance" },
 		{ "anon_inode:[fanotify]", "a fanotify instance" },
 		{ "anon_inode:[pidfd]", "a pidfd" },
 		{ "anon_inode:[io_uring]", "an io_uring" },

@@ -10,6 +10,7 @@ const struct file_ops *const file_ops_all[] = {
 	&signalfd_file_ops,
 	&timerfd_file_ops,
 	&epoll_file_ops,
+	&inotify_file_ops,
 	&reg_file_ops,
 	NULL,
 };
