@@ -112,7 +112,6 @@ static const char *link_kind(const char *link)
 		{ "anon_inode:[io_uring]", "an io_uring" },
 		{ "anon_inode:[userfaultfd]", "a userfaultfd" },
 		{ "anon_inode:", "an anonymous inode" },
-		{ "/memfd:", "a memfd" },
 		{ "net:[", "a network namespace" },
 		{ "mnt:[", "a namespace file" },
 	};

@@ -11,6 +11,7 @@ const struct file_ops *const file_ops_all[] = {
 	&timerfd_file_ops,
 	&epoll_file_ops,
 	&inotify_file_ops,
+	&memfd_file_ops,	/* before reg: a memfd's link is a path too */
 	&reg_file_ops,
 	NULL,
 };
