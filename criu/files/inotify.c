@@ -49,7 +49,9 @@ static bool inotify_match(const struct fd_parms *p)
 
 static int cmp_wd(const void *a, const void *b)
 {
-	return ((const struct fdinfo_inotify_wd *)a)->wd - ((const struct fdinfo_inotify_wd *)b)->wd;
+	const struct fdinfo_inotify_wd *x = a, *y = b;
+
+	return x->wd - y->wd;
 }
 
 /* Queued events are not dumped: say so if there are any. */

@@ -111,13 +111,16 @@ UNIT_TEST(fdinfo_inotify)
 	free(v);
 	/* handle shorter than announced, wd 0, bad hex */
 	EXPECT_EQ(proc_parse_inotify("inotify wd:2 ino:1 sdev:1 mask:2 ignored_mask:0 "
-				     "fhandle-bytes:8 fhandle-type:1 f_handle:5d03\n", &v, &nr), -1);
+				     "fhandle-bytes:8 fhandle-type:1 f_handle:5d03\n",
+				     &v, &nr), -1);
 	EXPECT_EQ(proc_parse_inotify("inotify wd:0 ino:1 sdev:1 mask:2 ignored_mask:0\n", &v,
 				     &nr), -1);
 	EXPECT_EQ(proc_parse_inotify("inotify wd:1 ino:1 sdev:1 mask:2 ignored_mask:0 "
-				     "fhandle-bytes:2 fhandle-type:1 f_handle:5g03\n", &v, &nr), -1);
+				     "fhandle-bytes:2 fhandle-type:1 f_handle:5g03\n",
+				     &v, &nr), -1);
 	EXPECT_EQ(proc_parse_inotify("inotify wd:1 ino:1 sdev:1 mask:2 ignored_mask:0 "
-				     "fhandle-bytes:200 fhandle-type:1 f_handle:00\n", &v, &nr), -1);
+				     "fhandle-bytes:200 fhandle-type:1 f_handle:00\n",
+				     &v, &nr), -1);
 }
 
 UNIT_TEST(fdinfo_kdev)

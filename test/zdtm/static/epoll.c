@@ -45,8 +45,8 @@ static unsigned int wait_set(int ep, const uint64_t *want, const uint32_t *what,
 		for (k = 0; k < nr && want[k] != ev[i].data.u64; k++)
 			;
 		if (k == nr || !(ev[i].events & what[k])) {
-			fail("epoll reported data %llx events %x", (unsigned long long)ev[i].data.u64,
-			     ev[i].events);
+			fail("epoll reported data %llx events %x",
+			     (unsigned long long)ev[i].data.u64, ev[i].events);
 			continue;
 		}
 		got |= 1u << k;
