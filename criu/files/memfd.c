@@ -6,6 +6,7 @@
  * pages image. Restore: memfd_create, fill, reopen it once per open file
  * description, then mode, owner and seals last.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "image.h"
 #include "log.h"
 #include "memfd.h"
+#include "proc-parse.h"
 
 #ifndef MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008U	/* Linux 6.3 */
@@ -60,21 +62,27 @@ struct memfd_state {
 	uint32_t inode_id;
 	struct memfd_inode *inode;
 	bool owner;		/* this entry frees the inode */
+	bool mapping;		/* dump: opened for the task's mappings, not an fd of it */
 };
+
+/* The file behind proc is a memfd, not an unlinked file that happened to be called /memfd:x. */
+static bool is_memfd(const char *proc, const char *link, const struct stat *st)
+{
+	size_t len = strlen(link), sl = strlen(DELETED_SUFFIX);
+	struct statfs sf;
+
+	if (strncmp(link, MEMFD_PREFIX, strlen(MEMFD_PREFIX)) || len < sl ||
+	    strcmp(link + len - sl, DELETED_SUFFIX) || !S_ISREG(st->st_mode) || st->st_nlink)
+		return false;
+	return !statfs(proc, &sf) && (sf.f_type == TMPFS_MAGIC || sf.f_type == HUGETLBFS_MAGIC);
+}
 
 static bool memfd_match(const struct fd_parms *p)
 {
-	size_t len = strlen(p->link), sl = strlen(DELETED_SUFFIX);
 	char proc[64];
-	struct statfs sf;
 
-	if (strncmp(p->link, MEMFD_PREFIX, strlen(MEMFD_PREFIX)) || len < sl ||
-	    strcmp(p->link + len - sl, DELETED_SUFFIX) || !S_ISREG(p->st->st_mode) ||
-	    p->st->st_nlink)
-		return false;
-	/* not an unlinked file that happened to be called /memfd:x */
 	snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", p->pid, p->fd);
-	return !statfs(proc, &sf) && (sf.f_type == TMPFS_MAGIC || sf.f_type == HUGETLBFS_MAGIC);
+	return is_memfd(proc, p->link, p->st);
 }
 
 static struct memfd_inode *find_inode(const struct file_ids *f, uint64_t dev, uint64_t ino)
@@ -102,39 +110,39 @@ static uint32_t count_inodes(const struct file_ids *f)
 	return n;
 }
 
-static struct memfd_inode *new_inode(const struct file_ids *f, const struct fd_parms *p)
+/* The memfd behind proc (a task's fd or mapping), met for the first time. */
+static struct memfd_inode *new_inode(const struct file_ids *f, const char *proc, const char *link,
+				     const struct stat *st, const char *what)
 {
-	size_t plen = strlen(MEMFD_PREFIX), len = strlen(p->link) - plen - strlen(DELETED_SUFFIX);
+	size_t plen = strlen(MEMFD_PREFIX), len = strlen(link) - plen - strlen(DELETED_SUFFIX);
 	struct memfd_inode *in;
-	char proc[64];
 	struct statfs sf;
 
-	snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", p->pid, p->fd);
 	if (statfs(proc, &sf) || sf.f_type == HUGETLBFS_MAGIC || len > MEMFD_NAME_MAX) {
-		pr_err("%s: memfd '%s' on hugetlbfs or with a long name: not supported yet\n",
-		       p->what, p->link);
+		pr_err("%s: memfd '%s' on hugetlbfs or with a long name: not supported yet\n", what,
+		       link);
 		return NULL;
 	}
 	in = calloc(1, sizeof(*in));
 	if (!in)
 		return NULL;
-	memcpy(in->name, p->link + plen, len);
+	memcpy(in->name, link + plen, len);
 	in->inode_id = count_inodes(f) + 1;
-	in->shmid = p->st->st_ino <= UINT32_MAX ? p->st->st_ino : in->inode_id;
-	in->uid = p->st->st_uid;
-	in->gid = p->st->st_gid;
-	in->mode = p->st->st_mode & 07777;
-	in->size = p->st->st_size;
-	in->dev = p->st->st_dev;
-	in->ino = p->st->st_ino;
+	in->shmid = st->st_ino <= UINT32_MAX ? st->st_ino : in->inode_id;
+	in->uid = st->st_uid;
+	in->gid = st->st_gid;
+	in->mode = st->st_mode & 07777;
+	in->size = st->st_size;
+	in->dev = st->st_dev;
+	in->ino = st->st_ino;
 	/* a new open file description: reading it moves no position of the task's */
 	in->src_fd = open(proc, O_RDONLY | O_CLOEXEC);
 	if (in->src_fd < 0 || (int)(in->seals = fcntl(in->src_fd, F_GET_SEALS)) < 0) {
-		pr_perror("%s: can't open memfd '%s' to copy it", p->what, in->name);
+		pr_perror("%s: can't open memfd '%s' to copy it", what, in->name);
 		goto err;
 	}
 	if (in->size > MEMFD_MAX_SIZE) {
-		pr_err("%s: memfd '%s' holds %llu bytes, more than we store\n", p->what, in->name,
+		pr_err("%s: memfd '%s' holds %llu bytes, more than we store\n", what, in->name,
 		       (unsigned long long)in->size);
 		goto err;
 	}
@@ -146,33 +154,110 @@ err:
 	return NULL;
 }
 
-static int memfd_dump(struct file_ids *f, const struct fd_parms *p, uint32_t *id)
+/* A new entry for one open file description of the memfd behind proc. */
+static struct file_entry *add_entry(struct file_ids *f, const char *proc, const char *link,
+				    const struct stat *st, uint32_t flags, uint64_t pos,
+				    const char *what)
 {
-	uint32_t acc = p->fi->flags & O_ACCMODE;
-	struct memfd_inode *in;
+	struct memfd_inode *in = find_inode(f, st->st_dev, st->st_ino);
+	struct file_entry *fe = anon_new_entry(f, FILE_KIND_MEMFD, sizeof(struct memfd_state));
 	struct memfd_state *s;
-	struct file_entry *fe;
 
-	if (acc == O_ACCMODE || anon_check_flags(p, acc, MEMFD_OPEN_FLAGS, "a memfd"))
-		return -1;
-	in = find_inode(f, p->st->st_dev, p->st->st_ino);
-	fe = anon_new_entry(f, FILE_KIND_MEMFD, sizeof(*s));
 	if (!fe)
-		return -1;
+		return NULL;
 	s = fe->priv;
 	if (!in) {
-		in = new_inode(f, p);
+		in = new_inode(f, proc, link, st, what);
 		if (!in)
-			return -1;
+			return NULL;
 		s->owner = true;
 	}
 	s->inode = in;
 	s->inode_id = in->inode_id;
-	s->flags = p->fi->flags;
-	s->pos = p->fi->pos;
-	*id = fe->id;
-	pr_debug("%s is memfd '%s' (%llu bytes, seals 0x%x)\n", p->what, in->name,
+	s->flags = flags;
+	s->pos = pos;
+	pr_debug("%s is memfd '%s' (%llu bytes, seals 0x%x)\n", what, in->name,
 		 (unsigned long long)in->size, in->seals);
+	return fe;
+}
+
+static int memfd_dump(struct file_ids *f, const struct fd_parms *p, uint32_t *id)
+{
+	uint32_t acc = p->fi->flags & O_ACCMODE;
+	struct file_entry *fe;
+	char proc[64];
+
+	if (acc == O_ACCMODE || anon_check_flags(p, acc, MEMFD_OPEN_FLAGS, "a memfd"))
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", p->pid, p->fd);
+	fe = add_entry(f, proc, p->link, p->st, p->fi->flags, p->fi->pos, p->what);
+	if (!fe)
+		return -1;
+	*id = fe->id;
+	return 0;
+}
+
+/*
+ * The memfd a task maps at [start, end): through /proc/PID/map_files
+ * (which needs CAP_CHECKPOINT_RESTORE in the initial user namespace), or
+ * else among the task's fds.
+ */
+static int find_mapped(pid_t pid, unsigned long start, unsigned long end, unsigned long ino,
+		       char *proc, size_t psize, char *link, struct stat *st)
+{
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(proc, psize, "/proc/%d/map_files/%lx-%lx", pid, start, end);
+	if (!stat(proc, st) && st->st_ino == ino && !proc_readlink(proc, link, PROC_PATH_MAX) &&
+	    is_memfd(proc, link, st))
+		return 0;
+	snprintf(proc, psize, "/proc/%d/fd", pid);
+	d = opendir(proc);
+	if (!d) {
+		pr_perror("can't list %s", proc);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		snprintf(proc, psize, "/proc/%d/fd/%s", pid, de->d_name);
+		if (de->d_name[0] != '.' && !stat(proc, st) && st->st_ino == ino &&
+		    !proc_readlink(proc, link, PROC_PATH_MAX) && is_memfd(proc, link, st)) {
+			closedir(d);
+			return 0;
+		}
+	}
+	closedir(d);
+	pr_err("task %d: area %lx-%lx maps a memfd (inode %lu) it has no fd of, and "
+	       "/proc/PID/map_files needs CAP_CHECKPOINT_RESTORE\n", pid, start, end, ino);
+	return -1;
+}
+
+int files_add_mapped_memfd(struct file_ids *f, pid_t pid, unsigned long start, unsigned long end,
+			   unsigned long ino, uint32_t flags, uint32_t *id)
+{
+	char proc[PROC_PATH_MAX], link[PROC_PATH_MAX], what[96];
+	struct file_entry *fe;
+	struct stat st;
+
+	if (find_mapped(pid, start, end, ino, proc, sizeof(proc), link, &st))
+		return -1;
+	flags |= ANON_O_LARGEFILE;
+	/* one open file description per memfd and mode serves every mapping */
+	list_for_each_entry(fe, &f->files, list) {
+		const struct memfd_state *s = fe->priv;
+
+		if (fe->kind == FILE_KIND_MEMFD && s->mapping && s->flags == flags &&
+		    s->inode->dev == st.st_dev && s->inode->ino == st.st_ino) {
+			*id = fe->id;
+			return 0;
+		}
+	}
+	snprintf(what, sizeof(what), "area %lx-%lx of task %d", start, end, pid);
+	fe = add_entry(f, proc, link, &st, flags, 0, what);
+	if (!fe)
+		return -1;
+	((struct memfd_state *)fe->priv)->mapping = true;
+	*id = fe->id;
 	return 0;
 }
 

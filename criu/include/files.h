@@ -107,6 +107,9 @@ int files_add_proc_link(struct file_ids *f, pid_t pid, const char *link, uint32_
 int files_add_mapped(struct file_ids *f, const char *path, unsigned int dev_major,
 		     unsigned int dev_minor, unsigned long ino, uint32_t flags,
 		     uint32_t *id) __must_check;
+/* Dump: the memfd (inode ino) task pid maps at [start, end), opened with flags. */
+int files_add_mapped_memfd(struct file_ids *f, pid_t pid, unsigned long start, unsigned long end,
+			   unsigned long ino, uint32_t flags, uint32_t *id) __must_check;
 int files_dump_fds(struct file_ids *f, pid_t pid, struct fd_table *t) __must_check;
 int files_dump_fs(struct file_ids *f, pid_t pid, struct fs_state *fs) __must_check;
 
