@@ -137,10 +137,19 @@ static void fill_task(struct rst_args *a, const struct task_core *tc, struct bum
 		a->sa[i] = (struct rst_sigaction){ tc->sa[i].handler, tc->sa[i].flags,
 						   tc->sa[i].restorer, tc->sa[i].mask };
 	for (int i = 0; i < 3; i++) {
-		a->itimers[i][0] = tc->itimers[i].isec;
-		a->itimers[i][1] = tc->itimers[i].iusec;
-		a->itimers[i][2] = tc->itimers[i].vsec;
-		a->itimers[i][3] = tc->itimers[i].vusec;
+		const struct itimer_state *t = &tc->itimers[i];
+		/*
+		 * An ITIMER_REAL that expired while its SIGALRM is still pending
+		 * reads as no time left: the kernel re-arms it only when the
+		 * signal is dequeued. setitimer() with no time left would disarm
+		 * it for good, so arm it one interval ahead.
+		 */
+		bool expired = !t->vsec && !t->vusec && (t->isec || t->iusec);
+
+		a->itimers[i][0] = t->isec;
+		a->itimers[i][1] = t->iusec;
+		a->itimers[i][2] = expired ? t->isec : t->vsec;
+		a->itimers[i][3] = expired ? t->iusec : t->vusec;
 	}
 	for (int i = 0; tm && i < tc->nr_posix_timers; i++) {
 		const struct posix_timer_state *p = &tc->posix_timers[i];
