@@ -107,17 +107,11 @@ static const char *link_kind(const char *link)
 		const char *prefix, *kind;
 	} kinds[] = {
 		{ "socket:", "a socket" },
-		{ "anon_inode:[eventfd]", "an eventfd" },
-		{ "anon_inode:[eventpoll]", "an epoll instance" },
-		{ "anon_inode:[signalfd]", "a signalfd" },
-		{ "anon_inode:[timerfd]", "a timerfd" },
-		{ "anon_inode:inotify", "an inotify instance" },
 		{ "anon_inode:[fanotify]", "a fanotify instance" },
 		{ "anon_inode:[pidfd]", "a pidfd" },
 		{ "anon_inode:[io_uring]", "an io_uring" },
 		{ "anon_inode:[userfaultfd]", "a userfaultfd" },
 		{ "anon_inode:", "an anonymous inode" },
-		{ "/memfd:", "a memfd" },
 		{ "net:[", "a network namespace" },
 		{ "mnt:[", "a namespace file" },
 	};

@@ -82,9 +82,22 @@ static int close_others(const struct fd_table *t, const int *keep, int nr_keep)
 	return 0;
 }
 
-int files_restore_fds(struct file_ids *f, int dirfd, const struct fd_table *t)
+/*
+ * Above the target fds and the service fds: a service fd installed later
+ * (sfd_install() dup3s over its slot) must not land on one of ours.
+ */
+static int lift_limit(const struct fd_table *t)
 {
 	int max_fd = t->nr ? t->fds[t->nr - 1].fd : -1;
+
+	if (sfd_base() >= 0 && sfd_base() + SFD_MAX - 1 > max_fd)
+		max_fd = sfd_base() + SFD_MAX - 1;
+	return max_fd;
+}
+
+int files_restore_fds(struct file_ids *f, int dirfd, const struct fd_table *t)
+{
+	int max_fd = lift_limit(t);
 	int *opened = calloc(t->nr + 1, sizeof(int));
 	int ret = -1, i;
 

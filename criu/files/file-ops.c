@@ -9,6 +9,12 @@ const struct file_ops *const file_ops_all[] = {
 	&tty_file_ops,
 	&fifo_file_ops,
 	&unix_sk_file_ops,
+	&eventfd_file_ops,
+	&signalfd_file_ops,
+	&timerfd_file_ops,
+	&epoll_file_ops,
+	&inotify_file_ops,
+	&memfd_file_ops,	/* before reg: a memfd's link is a path too */
 	&reg_file_ops,
 	NULL,
 };

@@ -64,6 +64,12 @@ extern const struct file_ops reg_file_ops, pipe_file_ops;
 extern const struct file_ops tty_file_ops;
 extern const struct file_ops fifo_file_ops;
 extern const struct file_ops unix_sk_file_ops;
+extern const struct file_ops eventfd_file_ops;
+extern const struct file_ops signalfd_file_ops;
+extern const struct file_ops timerfd_file_ops;
+extern const struct file_ops epoll_file_ops;
+extern const struct file_ops inotify_file_ops;
+extern const struct file_ops memfd_file_ops;
 
 const struct file_ops *file_ops_by_kind(enum file_kind kind);
 const struct file_ops *file_ops_match(const struct fd_parms *p);

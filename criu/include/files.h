@@ -18,9 +18,15 @@
 enum file_kind {
 	FILE_KIND_REG = 1,
 	FILE_KIND_PIPE = 2,
-	FILE_KIND_TTY = 11,
 	FILE_KIND_FIFO = 3,
 	FILE_KIND_UNIXSK = 5,
+	FILE_KIND_EVENTFD = 6,
+	FILE_KIND_EVENTPOLL = 7,
+	FILE_KIND_INOTIFY = 8,
+	FILE_KIND_SIGNALFD = 9,
+	FILE_KIND_TTY = 11,
+	FILE_KIND_TIMERFD = 17,
+	FILE_KIND_MEMFD = 18,
 };
 
 #define FILES_MAX_FDS (1 << 20)
@@ -114,6 +120,9 @@ int files_add_proc_link(struct file_ids *f, pid_t pid, const char *link, uint32_
 int files_add_mapped(struct file_ids *f, const char *path, unsigned int dev_major,
 		     unsigned int dev_minor, unsigned long ino, uint32_t flags,
 		     uint32_t *id) __must_check;
+/* Dump: the memfd (inode ino) task pid maps at [start, end), opened with flags. */
+int files_add_mapped_memfd(struct file_ids *f, pid_t pid, unsigned long start, unsigned long end,
+			   unsigned long ino, uint32_t flags, uint32_t *id) __must_check;
 int files_dump_fds(struct file_ids *f, pid_t pid, struct fd_table *t) __must_check;
 int files_dump_fs(struct file_ids *f, pid_t pid, struct fs_state *fs) __must_check;
 

@@ -32,6 +32,8 @@ enum img_type {
 	IMG_SK_QUEUES,
 	IMG_FIFO_DATA,
 	IMG_FILE_LOCKS,
+	IMG_MEMFD_INODE,
+	IMG_SHMEM_PAGEMAP,	/* pagemap-shmem-<shmid>.img: a memfd's pages */
 	IMG_STATS_DUMP,
 	IMG_STATS_RESTORE,
 	IMG_NR_TYPES,

@@ -25,7 +25,7 @@
 	 (1ULL << MADV_DONTDUMP) | (1ULL << MADV_WIPEONFORK))
 #define KNOWN_STATUS                                                                         \
 	(VMA_AREA_REGULAR | VMA_AREA_STACK | VMA_AREA_HEAP | VMA_FILE_PRIVATE |              \
-	 VMA_FILE_SHARED | VMA_ANON_SHARED | VMA_ANON_PRIVATE | VMA_SPECIAL)
+	 VMA_FILE_SHARED | VMA_ANON_SHARED | VMA_ANON_PRIVATE | VMA_SPECIAL | VMA_AREA_MEMFD)
 
 int mem_write_mm(int dirfd, pid_t pid, const struct mm_state *mm)
 {
@@ -101,6 +101,7 @@ static int check_vma(const VmaEntry *ve, uint64_t prev_end, const char *img)
 		return -1;
 	}
 	if (!(ve->status & VMA_AREA_REGULAR) || ve->status & ~KNOWN_STATUS ||
+	    (ve->status & VMA_AREA_MEMFD && !(ve->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED))) ||
 	    (ve->has_madv && ve->madv & ~KNOWN_MADV)) {
 		pr_err("%s: area %llx-%llx has an unsupported kind 0x%x (madvise 0x%llx)\n", img,
 		       (unsigned long long)ve->start, (unsigned long long)ve->end, ve->status,

@@ -147,6 +147,15 @@ static int classify_file(struct collect *c, const struct proc_vma *pv, struct vm
 		       pv->end, pv->path);
 		return -1;
 	}
+	/* a shared writable mapping needs the file open for writing */
+	v->fdflags = shared && (pv->vmflags & VMF_MW) ? O_RDWR : O_RDONLY;
+	if (pv->deleted && !strncmp(pv->path, "/memfd:", 7)) {
+		if (files_add_mapped_memfd(c->files, c->pid, pv->start, pv->end, pv->ino,
+					   v->fdflags, &id))
+			return -1;
+		v->status |= VMA_AREA_MEMFD;
+		goto mapped;
+	}
 	if (pv->deleted) {
 		pr_err("task %d: area %lx-%lx maps the deleted file '%s': not supported yet\n",
 		       c->pid, pv->start, pv->end, pv->path);
@@ -157,11 +166,10 @@ static int classify_file(struct collect *c, const struct proc_vma *pv, struct vm
 		       pv->start, pv->end, pv->path[1] == 'S' ? "System V shared" : "memfd");
 		return -1;
 	}
-	/* A shared writable mapping needs the file open for writing. */
-	v->fdflags = shared && (pv->vmflags & VMF_MW) ? O_RDWR : O_RDONLY;
 	if (files_add_mapped(c->files, pv->path, pv->dev_major, pv->dev_minor, pv->ino,
 			     v->fdflags, &id))
 		return -1;
+mapped:
 	v->file_id = id;
 	v->flags |= shared ? MAP_SHARED : MAP_PRIVATE;
 	v->status |= shared ? VMA_FILE_SHARED : VMA_FILE_PRIVATE;

@@ -83,10 +83,12 @@ static int check_refs(struct restore_ctx *ctx, struct pstree_item *it)
 		if (v->file_id < 0)
 			continue;
 		fe = files_find(&ctx->files, v->file_id);
-		if (!fe || fe->kind != FILE_KIND_REG || fe->reg.ghost) {
-			pr_err("task %d: area %llx maps file %lld, which is not a regular file "
-			       "in files.img\n", it->pid, (unsigned long long)v->start,
-			       (long long)v->file_id);
+		if (!fe || (v->status & VMA_AREA_MEMFD ? fe->kind != FILE_KIND_MEMFD :
+			    fe->kind != FILE_KIND_REG || fe->reg.ghost)) {
+			pr_err("task %d: area %llx maps file %lld, which is not a %s in "
+			       "files.img\n", it->pid, (unsigned long long)v->start,
+			       (long long)v->file_id,
+			       v->status & VMA_AREA_MEMFD ? "memfd" : "regular file");
 			return -1;
 		}
 	}
