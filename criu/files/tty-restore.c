@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Restore of terminals, in criu before any task exists: each pty is made
- * again (with its old index when that one is free), set up as dumped,
+ * again with its old index (an error when that one is taken), set up as dumped,
  * refilled, and every file on it opened; the shell's terminal of a shell
  * job is criu's own. Then, in the tasks: a session leader takes its
  * controlling terminal before it forks, and the foreground group is set
@@ -42,12 +42,14 @@ bool tty_unpaired(const struct tty_state *st, const struct tty_info *ti)
 /*
  * devpts hands out the lowest free index, so opening /dev/ptmx until the
  * index comes up gets it back when it is free; the ptys opened on the way
- * are closed again. When it is taken the pty comes back under another name.
+ * are closed again. A taken index is an error, as a taken PID is: the
+ * programs would find their terminal under another name.
  */
 static int open_ptmx(uint32_t index, uint32_t flags)
 {
 	int *held = calloc(index + 1, sizeof(int)), nr = 0, fd = -1;
 	unsigned int n = 0;
+	bool taken = false;
 
 	if (!held) {
 		pr_err("out of memory\n");
@@ -70,18 +72,16 @@ static int open_ptmx(uint32_t index, uint32_t flags)
 			break;
 		}
 		held[nr++] = m;
-		if (n > index)
+		if (n > index) {
+			taken = true;
 			break;
+		}
 	}
-	if (fd < 0 && nr) {
-		ioctl(held[0], TIOCGPTN, &n);
-		pr_warn("pty %u is taken: it comes back as /dev/pts/%u\n", index, n);
-		fd = held[0];
-		held[0] = -1;
-	}
+	if (taken)
+		pr_err("pty %u is taken: /dev/pts/%u is another terminal now; close it "
+		       "before restoring\n", index, index);
 	for (int i = 0; i < nr; i++)
-		if (held[i] >= 0)
-			close(held[i]);
+		close(held[i]);
 	free(held);
 	return fd;
 }

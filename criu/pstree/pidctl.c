@@ -286,12 +286,24 @@ static pid_t create_ns_last_pid(struct pidctl *pc, pid_t want, const struct crea
 			return 0;
 		if (pid < 0 || !wrong)
 			break;
-		pr_debug("pid %d went to another task, got %d; retrying\n", want, pid);
 		pid = -1;
+		if (!(kill(want, 0) && errno == ESRCH)) {
+			char holder[256];
+
+			/* something forked between our write and our fork, and got it */
+			describe_holder(want, holder, sizeof(holder));
+			pr_err("pid %d was taken during the restore by %s: something else "
+			       "forks here, and ns_last_pid can't keep it out (set_tid can)\n",
+			       want, holder);
+			break;
+		}
+		if (i == NS_LAST_PID_TRIES - 1)
+			pr_err("pid %d went to other tasks %d times: something else forks here\n",
+			       want, NS_LAST_PID_TRIES);
+		else
+			pr_debug("pid %d went to another task; retrying\n", want);
 	}
 	flock(fd, LOCK_UN);
-	if (pid != want && pid >= 0)
-		pr_err("pid %d keeps being taken by other tasks\n", want);
 	return pid == want ? pid : -1;
 }
 

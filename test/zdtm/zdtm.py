@@ -329,8 +329,14 @@ def run_jobs(opts, jobs, tally, nproc, features):
         t, mode, priv, pm = job
         tally.add(label_of(t, mode, priv, pm), run_one(opts, t, mode, priv, pm))
 
-    # Spinners chase each other through the PID space: run them one at a time.
-    spin = [j for j in todo if j[2] == "nosys-rosys" or j[3] == "spin"]
+    # One at a time, after the rest: spinners chase each other through the
+    # PID space; a rewound ns_last_pid hands our PIDs to whatever forks
+    # next; a pty index freed by the dump goes to the next pty opened.
+    def alone(j):
+        t, mode, priv, pm = j
+        return priv == "nosys-rosys" or pm in ("spin", "ns_last_pid") or \
+            (mode == "cr" and "tty" in t.features)
+    spin = [j for j in todo if alone(j)]
     rest = [j for j in todo if j not in spin]
     with ThreadPoolExecutor(max_workers=max(1, nproc)) as ex:
         list(ex.map(one, rest))

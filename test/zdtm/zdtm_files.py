@@ -11,10 +11,14 @@ zdtm_cr's tables:
   file-changed  a file the test holds open is changed between dump and
                 restore (.desc "change": "grow" or "buildid"); restore must
                 fail naming it, unless .desc "expect" is "pass".
+  pty-taken     after the dump the runner opens ptys until it holds the
+                index of the test's pty; restore must fail naming it and
+                create nothing.
 """
 
 import os
 import pty
+import re
 import select
 import subprocess
 import time
@@ -190,6 +194,44 @@ def file_changed(r):
     return Result("PASS", "")
 
 
+def pty_taken(r):
+    links = []
+    for fd in os.listdir("/proc/%d/fd" % r.pid):
+        try:
+            links.append(os.readlink("/proc/%d/fd/%s" % (r.pid, fd)))
+        except OSError:
+            pass
+    idx = sorted(int(m.group(1)) for m in (re.match(r"/dev/pts/(\d+)$", l) for l in links) if m)
+    if not idx:
+        raise Failed("the test has no pty slave open")
+    want = idx[0]
+    dump_or_fail(r)
+    held = []
+    try:
+        while True:
+            master, slave = pty.openpty()
+            held.append(master)
+            n = int(os.ttyname(slave).rsplit("/", 1)[1])
+            os.close(slave)
+            if n >= want or len(held) > 4096:
+                break
+        if n != want:
+            raise Failed("the runner could not take /dev/pts/%d (got %d)" % (want, n))
+        if r.restore() is None:
+            raise Failed("restore succeeded though /dev/pts/%d was taken" % want)
+        text = r.criu_text("restore")
+        if "pty %d is taken" % want not in text:
+            raise Failed("restore failed without saying pty %d is taken" % want,
+                         r.criu_tail("restore"))
+        zp.wait_pid(r.pid, 2)
+        if zp.alive(r.pid):
+            raise Failed("pid %d is alive after the failed restore" % r.pid)
+    finally:
+        for fd in held:
+            os.close(fd)
+    return Result("PASS", "")
+
+
 CUSTOM_START.update({"shell-job": shell_job_start, "inherit-pipe": inherit_pipe_start})
 SCENARIOS.update({"shell-job": shell_job, "inherit-pipe": inherit_pipe,
-                  "file-changed": file_changed})
+                  "file-changed": file_changed, "pty-taken": pty_taken})
