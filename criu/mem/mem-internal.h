@@ -3,7 +3,10 @@
 #ifndef CRIU_MEM_MEM_INTERNAL_H
 #define CRIU_MEM_MEM_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 
 #include "common/compiler.h"
 #include "mem.h"
@@ -35,5 +38,47 @@ int thp_filler_register(struct thp_filler *tf, uint64_t addr, uint64_t len);
 void thp_filler_unregister(struct thp_filler *tf, uint64_t addr, uint64_t len);
 int thp_fill(struct thp_filler *tf, int fd, uint64_t dst, uint64_t len, uint64_t off);
 int mem_pread_full(int fd, char *dst, uint64_t len, uint64_t off);
+
+/* pages-N.img written by background threads (page-writer.c). */
+#define PW_BUF_PAGES	2048	/* 8 MiB per buffer */
+#define PW_MAX_THREADS	4
+#define PW_MAX_BUFS	(PW_MAX_THREADS + 2)
+
+struct pw_buf {
+	uint8_t *data;		/* PW_BUF_PAGES pages */
+	struct iovec iov[PW_BUF_PAGES];	/* the parts of data to write, in order */
+	int niov;
+	size_t len;
+	struct pw_buf *next;
+};
+
+struct page_writer {
+	int fd;
+	const char *name;
+	off_t offset;		/* where the next queued batch goes */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;	/* a job queued, a buffer freed, or stopping */
+	struct pw_buf *free_bufs, *all[PW_MAX_BUFS];
+	int nr_bufs;
+	struct pw_job *jobs, *jobs_tail;
+	pthread_t threads[PW_MAX_THREADS];
+	int nr_threads;
+	bool stopping;
+	int err;		/* the first write error (errno) */
+	off_t err_offset;
+};
+
+/* Start the writers on fd from offset; name is for errors. */
+int pw_start(struct page_writer *w, int fd, off_t offset, const char *name) __must_check;
+/* A free buffer (waits for one), empty. */
+struct pw_buf *pw_get_buf(struct page_writer *w);
+/* Give a buffer back unwritten. */
+void pw_put_buf(struct page_writer *w, struct pw_buf *b);
+/* Append len bytes at data (inside b->data) to what b will write. */
+void pw_add(struct pw_buf *b, const uint8_t *data, size_t len);
+/* Queue b to be written after everything queued before; it comes back free. */
+int pw_submit(struct page_writer *w, struct pw_buf *b) __must_check;
+/* Write what is queued, stop the threads; -1 (logged) if any write failed. */
+int pw_finish(struct page_writer *w) __must_check;
 
 #endif /* CRIU_MEM_MEM_INTERNAL_H */

@@ -3,7 +3,8 @@
  * Copy the pages of a seized task into pages-N.img and describe them in
  * pagemap-PID.img. Only pages that exist are copied (pagemap: present or
  * swapped, and for private file maps only the COWed anonymous ones), in
- * batches of up to MEM_BATCH_PAGES; all-zero anonymous pages are dropped.
+ * batches of up to PW_BUF_PAGES; all-zero anonymous pages are dropped.
+ * Writer threads write the batches while the next ones are copied.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,7 +23,6 @@
 #include "mem.h"
 #include "mem-internal.h"
 
-#define MEM_BATCH_PAGES	2048	/* 8 MiB per copy */
 #define PM_PRESENT	(1ULL << 63)
 #define PM_SWAP		(1ULL << 62)
 #define PM_FILE		(1ULL << 61)
@@ -31,7 +31,9 @@ struct page_dump {
 	pid_t pid;
 	int pagemap_fd, mem_fd;
 	struct img *pagemap, *pages;
-	uint8_t *buf;
+	struct page_writer pw;
+	struct pw_buf *cur;	/* the batch being filled */
+	uint8_t *buf;		/* its data */
 	uint64_t *pm;
 	struct iovec *riov;
 	/* the pagemap entry being grown */
@@ -107,7 +109,8 @@ static int emit_pages(struct page_dump *pd, uint64_t vaddr, const uint8_t *data,
 		pd->run_vaddr = vaddr;
 	pd->run_pages += n;
 	pd->st->pages_written += n;
-	return img_write_raw(pd->pages, data, n * PAGE_SIZE);
+	pw_add(pd->cur, data, n * PAGE_SIZE);
+	return 0;
 }
 
 /* Copy the wanted pages of [addr, addr + nr pages) into buf, packed. */
@@ -160,7 +163,7 @@ static int dump_vma(struct page_dump *pd, const struct vma *v, uint64_t *vaddrs)
 	bool anon = mem_vma_is_anon(v);
 
 	for (uint64_t addr = v->start; addr < v->end;) {
-		int nr = min((v->end - addr) / PAGE_SIZE, (uint64_t)MEM_BATCH_PAGES);
+		int nr = min((v->end - addr) / PAGE_SIZE, (uint64_t)PW_BUF_PAGES);
 		size_t len = nr * sizeof(uint64_t);
 		ssize_t n;
 
@@ -172,12 +175,18 @@ static int dump_vma(struct page_dump *pd, const struct vma *v, uint64_t *vaddrs)
 		pd->st->pages_scanned += nr;
 		uint64_t t0 = now_us();
 
-		n = copy_batch(pd, v, addr, nr, vaddrs);
-		if (n < 0)
-			return -1;
+		pd->cur = pw_get_buf(&pd->pw);
+		pd->buf = pd->cur->data;
 		uint64_t t1 = now_us();
 
-		pd->st->memdump_us += t1 - t0;
+		n = copy_batch(pd, v, addr, nr, vaddrs);
+		if (n < 0) {
+			pw_put_buf(&pd->pw, pd->cur);
+			return -1;
+		}
+		uint64_t t2 = now_us();
+
+		pd->st->memdump_us += t2 - t1;
 		/* write runs of consecutive kept pages */
 		for (ssize_t i = 0; i < n;) {
 			ssize_t j = i;
@@ -190,11 +199,16 @@ static int dump_vma(struct page_dump *pd, const struct vma *v, uint64_t *vaddrs)
 			while (j + 1 < n && vaddrs[j + 1] == vaddrs[j] + PAGE_SIZE &&
 			       !(anon && page_is_zero(pd->buf + (j + 1) * PAGE_SIZE)))
 				j++;
-			if (emit_pages(pd, vaddrs[i], pd->buf + i * PAGE_SIZE, j - i + 1))
+			if (emit_pages(pd, vaddrs[i], pd->buf + i * PAGE_SIZE, j - i + 1)) {
+				pw_put_buf(&pd->pw, pd->cur);
 				return -1;
+			}
 			i = j + 1;
 		}
-		pd->st->memwrite_us += now_us() - t1;
+		if (pw_submit(&pd->pw, pd->cur))
+			return -1;
+		/* what the writers did not hide: waiting for a buffer, checking for zeros */
+		pd->st->memwrite_us += (t1 - t0) + (now_us() - t2);
 		addr += (uint64_t)nr * PAGE_SIZE;
 	}
 	return 0;
@@ -217,15 +231,14 @@ int mem_dump_pages(pid_t pid, const struct mm_state *mm, int dirfd, unsigned lon
 {
 	struct page_dump pd = { .pid = pid, .pagemap_fd = -1, .mem_fd = -1, .st = st };
 	PagemapHead head = PAGEMAP_HEAD__INIT;
-	uint64_t *vaddrs = NULL;
-	int ret = -1;
+	uint64_t *vaddrs = NULL, t0;
+	bool writing = false;
+	int ret = -1, fd;
 
-	pd.buf = mmap(NULL, MEM_BATCH_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	pd.pm = malloc(MEM_BATCH_PAGES * sizeof(uint64_t));
-	pd.riov = malloc(MEM_BATCH_PAGES * sizeof(struct iovec));
-	vaddrs = malloc(MEM_BATCH_PAGES * sizeof(uint64_t));
-	if (pd.buf == MAP_FAILED || !pd.pm || !pd.riov || !vaddrs) {
+	pd.pm = malloc(PW_BUF_PAGES * sizeof(uint64_t));
+	pd.riov = malloc(PW_BUF_PAGES * sizeof(struct iovec));
+	vaddrs = malloc(PW_BUF_PAGES * sizeof(uint64_t));
+	if (!pd.pm || !pd.riov || !vaddrs) {
 		pr_err("out of memory for the page buffer\n");
 		goto out;
 	}
@@ -235,8 +248,10 @@ int mem_dump_pages(pid_t pid, const struct mm_state *mm, int dirfd, unsigned lon
 		goto out;
 	pd.pagemap = img_open(dirfd, IMG_PAGEMAP, O_WRONLY, pid);
 	pd.pages = img_open(dirfd, IMG_PAGES, O_WRONLY, pages_id);
-	if (!pd.pagemap || !pd.pages)
+	if (!pd.pagemap || !pd.pages || (fd = img_raw_fd(pd.pages)) < 0 ||
+	    pw_start(&pd.pw, fd, 0, img_name(pd.pages)))
 		goto out;
+	writing = true;
 	head.pages_id = pages_id;
 	if (img_write_entry_as(pd.pagemap, &pagemap_head__descriptor, &head))
 		goto out;
@@ -245,6 +260,10 @@ int mem_dump_pages(pid_t pid, const struct mm_state *mm, int dirfd, unsigned lon
 			goto out;
 	ret = flush_entry(&pd);
 out:
+	t0 = now_us();
+	if (writing && pw_finish(&pd.pw))
+		ret = -1;
+	st->memwrite_us += now_us() - t0;
 	if (img_close(pd.pagemap))
 		ret = -1;
 	if (img_close(pd.pages))
@@ -253,8 +272,6 @@ out:
 		close(pd.pagemap_fd);
 	if (pd.mem_fd >= 0)
 		close(pd.mem_fd);
-	if (pd.buf != MAP_FAILED && pd.buf)
-		munmap(pd.buf, MEM_BATCH_PAGES * PAGE_SIZE);
 	free(pd.pm);
 	free(pd.riov);
 	free(vaddrs);

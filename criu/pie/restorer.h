@@ -89,7 +89,7 @@ struct rst_shared {
 	uint32_t error;			/* set by whoever fails first */
 	uint32_t nr_forked;		/* tasks that exist by now */
 	uint32_t nr_grouped;		/* tasks that joined their process group */
-	uint32_t nr_created;		/* tasks and threads that exist by now */
+	uint32_t nr_created;		/* tasks that exist by now */
 	uint32_t nr_tasks;
 	uint64_t created_at_us;		/* CLOCK_MONOTONIC when the last one came */
 	uint64_t pages_restored;	/* summed over the tasks */

@@ -30,7 +30,6 @@ struct restore_ctx {
 	struct mem_shmem_set shmem;	/* created in criu, inherited by the tasks */
 	struct pidctl pc;
 	int nr_threads;		/* threads of live tasks: they meet at the barrier */
-	uint32_t nr_ids;	/* tasks and threads to create */
 	int sfd_base;		/* service fds of every task go here and above */
 	/* the shared block (owner: criu; tasks write their pid and status) */
 	struct rst_shared *shared;

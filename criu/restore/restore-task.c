@@ -134,7 +134,6 @@ static int create_threads(struct restore_ctx *ctx, const struct pstree_item *it,
 			pr_err("task %d: can't create thread %d\n", it->pid, th[i].tid);
 			return -1;
 		}
-		rst_note_created(ctx);
 	}
 	/* a new thread returns from clone3 into our code: wait until it left it */
 	for (;;) {

@@ -44,14 +44,20 @@ static void futex_wait_for(uint32_t *w, uint32_t want)
 	}
 }
 
-/* One more task or thread exists; the last one stamps the forking time. */
+/*
+ * One more task exists (its creator's clone returned, the pid is taken):
+ * the last one stamps the forking time. Threads come later, once memory
+ * is in, and are not counted.
+ */
 void rst_note_created(struct restore_ctx *ctx)
 {
 	struct rst_shared *sh = ctx->shared;
 	uint32_t n = __atomic_add_fetch(&sh->nr_created, 1, __ATOMIC_SEQ_CST);
 
-	if (n == ctx->nr_ids)
+	if (n == (uint32_t)ctx->tree.nr_items) {
 		__atomic_store_n(&sh->created_at_us, now_us(), __ATOMIC_SEQ_CST);
+		futex_wake_all(&sh->nr_created);
+	}
 }
 
 static int start_session(struct restore_ctx *ctx, const struct pstree_item *it)
@@ -85,6 +91,8 @@ static int fork_children(struct restore_ctx *ctx, struct pstree_item *it)
 
 		if (pid == 0)
 			restore_task(ctx, c);
+		if (pid > 0)
+			rst_note_created(ctx);
 		if (pid < 0) {
 			pr_err("task %d: can't create child %d\n", it->pid, c->pid);
 			return -1;
@@ -97,14 +105,16 @@ static int join_group(struct restore_ctx *ctx, const struct pstree_item *it)
 {
 	struct rst_shared *sh = ctx->shared;
 	bool keep = opts->shell_job && !it->parent && it->pgid != it->pid;
+	uint32_t all = ctx->tree.nr_items;
 
 	futex_wait_for(&sh->nr_forked, ctx->tree.nr_items);
 	if (!keep && getpgid(0) != it->pgid && setpgid(0, it->pgid)) {
 		pr_perror("task %d: can't join process group %d", it->pid, it->pgid);
 		return -1;
 	}
-	__atomic_add_fetch(&sh->nr_grouped, 1, __ATOMIC_SEQ_CST);
-	futex_wake_all(&sh->nr_grouped);
+	/* waiters want the whole count: waking them earlier only steals the CPU */
+	if (__atomic_add_fetch(&sh->nr_grouped, 1, __ATOMIC_SEQ_CST) == all)
+		futex_wake_all(&sh->nr_grouped);
 	return 0;
 }
 
@@ -153,13 +163,21 @@ static int wait_zombie_children(const struct pstree_item *it)
 
 int restore_tree_part(struct restore_ctx *ctx, struct pstree_item *it)
 {
+	uint32_t all = ctx->tree.nr_items;
+
 	ctx->pc.spun = 0;	/* our parent's count came with the fork */
-	rst_note_created(ctx);
+	/*
+	 * With two CPUs, a new leaf that runs at once (its first writes are
+	 * copy-on-write faults) slows down the parents still forking: leaves
+	 * wait until every task exists.
+	 */
+	if (list_empty(&it->children))
+		futex_wait_for(&ctx->shared->nr_created, all);
 	if (start_session(ctx, it))
 		return -1;
 	/* counted only once it leads its group, so members never join too early */
-	__atomic_add_fetch(&ctx->shared->nr_forked, 1, __ATOMIC_SEQ_CST);
-	futex_wake_all(&ctx->shared->nr_forked);
+	if (__atomic_add_fetch(&ctx->shared->nr_forked, 1, __ATOMIC_SEQ_CST) == all)
+		futex_wake_all(&ctx->shared->nr_forked);
 	if (fork_children(ctx, it) || join_group(ctx, it))
 		return -1;
 	if (it->state == TASK_DEAD)

@@ -42,7 +42,6 @@ static int read_task(struct restore_ctx *ctx, struct pstree_item *it)
 	if (task_read_core(ctx->dirfd, it->pid, it->threads, it->nr_threads, &t->core))
 		return -1;
 	it->state = t->core.state;
-	ctx->nr_ids += it->state == TASK_DEAD ? 1 : it->nr_threads;
 	if (it->state == TASK_DEAD) {
 		if (it->nr_threads != 1 || !list_empty(&it->children)) {
 			pr_err("zombie %d has threads or children\n", it->pid);
@@ -350,6 +349,8 @@ static int create_root(struct restore_ctx *ctx, pid_t *root)
 	pid = pidctl_fork(&ctx->pc, it->pid, opts->restore_sibling ? PIDCTL_SIBLING : 0);
 	if (pid == 0)
 		restore_task(ctx, it);
+	if (pid > 0)
+		rst_note_created(ctx);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0)
 		return -1;
