@@ -84,8 +84,8 @@ static void check_msgs(int sk, const size_t *sizes, size_t nr, int tag, const ch
 			return;
 		}
 		if (n != (ssize_t)sizes[i] || memcmp(buf, msg, sizes[i])) {
-			fail("%s: datagram %zu is %zd bytes, want %zu, or its bytes changed", who, i,
-			     n, sizes[i]);
+			fail("%s: datagram %zu is %zd bytes, want %zu, or its bytes changed",
+			     who, i, n, sizes[i]);
 			return;
 		}
 	}
@@ -228,7 +228,8 @@ static void __attribute__((noreturn)) child(struct files *f)
 	if (write_pattern(f->pipe[1], MORE, MORE_SEED) || send(f->sk[1], "c", 1, 0) != 1)
 		fail("child: can't write to the pipe or the parent: %m");
 	if (!await(f->sk[1], 'p', "child"))
-		check_data(f->pipe[0], MORE, MORE_SEED + 1, "child: the parent's bytes in the pipe");
+		check_data(f->pipe[0], MORE, MORE_SEED + 1,
+			   "child: the parent's bytes in the pipe");
 	if (write_pattern(f->fifo, MORE, MORE_SEED + 2))
 		fail("child: can't write to the FIFO: %m");
 	if (lseek(f->file, FILE_POS2, SEEK_SET) != FILE_POS2)
@@ -288,19 +289,22 @@ static void parent(struct files *f, pid_t pid)
 	kill(pid, SIGTERM);
 	if (!await(f->sk[0], 'c', "parent")) {
 		check_data(f->pipe[0], MORE, MORE_SEED, "parent: the child's bytes in the pipe");
-		if (write_pattern(f->pipe[1], MORE, MORE_SEED + 1) || send(f->sk[0], "p", 1, 0) != 1)
+		if (write_pattern(f->pipe[1], MORE, MORE_SEED + 1) ||
+		    send(f->sk[0], "p", 1, 0) != 1)
 			fail("parent: can't write to the pipe or the child: %m");
 	}
 	tree_reap(pid, EXIT_OK, "child");
 
 	/* the child is gone: its reads and writes, its offset are what is left */
-	if (queued(f->pipe[0]) != 0 || write(f->pipe[1], &c, 1) != 1 || read(f->pipe[0], &c, 1) != 1)
+	if (queued(f->pipe[0]) != 0 || write(f->pipe[1], &c, 1) != 1 ||
+	    read(f->pipe[0], &c, 1) != 1)
 		fail("parent: the pipe is not empty or does not carry data");
 	check_data(f->fifo, MORE, MORE_SEED + 2, "parent: the child's bytes in the FIFO");
 	if (read(f->fifo, &c, 1) != 0)
 		fail("parent: the FIFO has a writer left or more data");
 	if (read(f->efd, &v, sizeof(v)) != sizeof(v) || v != EFD_COUNT)
-		fail("parent: the eventfd counts %llu, want %llu", (unsigned long long)v, EFD_COUNT);
+		fail("parent: the eventfd counts %llu, want %llu", (unsigned long long)v,
+		     EFD_COUNT);
 	if (read(f->efd, &v, sizeof(v)) != -1 || errno != EAGAIN)
 		fail("parent: the eventfd has a count after a read");
 	if (lseek(f->file, 0, SEEK_CUR) != FILE_POS2)
