@@ -40,7 +40,7 @@ int thp_fill(struct thp_filler *tf, int fd, uint64_t dst, uint64_t len, uint64_t
 int mem_pread_full(int fd, char *dst, uint64_t len, uint64_t off);
 
 /* pages-N.img written by background threads (page-writer.c). */
-#define PW_BUF_PAGES	2048	/* 8 MiB per buffer */
+#define PW_BUF_PAGES	128	/* 512 KiB per buffer: copied in, written out, still in the CPU cache */
 #define PW_MAX_THREADS	4
 #define PW_MAX_BUFS	(PW_MAX_THREADS + 2)
 
