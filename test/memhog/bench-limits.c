@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bench-limits: what this machine allows, measured for `make bench`.
- *   bench-limits populate FILE MIB J - GB/s of filling fresh anonymous memory
+ *   bench-limits populate FILE MIB J [WHICH]
+ *                                    - GB/s of filling fresh anonymous memory
  *                                      from FILE (in the page cache) with read(),
  *                                      by J processes at once, each MIB:
- *                                      4k faults, MADV_POPULATE_WRITE first, THP
+ *                                      4k faults, MADV_POPULATE_WRITE first, THP,
+ *                                      THP moved in (WHICH: a comma list of
+ *                                      faults_4k, prefault, thp, thp_move)
  *   bench-limits pid METHOD COUNT    - microseconds per exact-pid task with
- *                                      set_tid, ns_last_pid, or the fork rate
+ *                                      set_tid or ns_last_pid (COUNT children
+ *                                      alive at once), or the fork rate
  *                                      ("spin": pids per second burnt by vfork)
  * Output is one "key value" per line.
  */
@@ -16,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,25 +83,23 @@ static int fill_moved(int fd, char *m, size_t len)
 	return 0;
 }
 
-static double fill(int fd, size_t len, int how)
+/* Map len bytes, 2 MiB aligned; the caller fills them. */
+static char *map_area(size_t len)
 {
 	char *m = mmap(NULL, len + (2 << 20), PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	double t0, t;
 
 	if (m == MAP_FAILED) {
 		perror("mmap");
 		exit(1);
 	}
-	m = (char *)(((uintptr_t)m + (2 << 20) - 1) & ~(uintptr_t)((2 << 20) - 1));
-	t0 = now();
-	if (how == 3) {
-		if (fill_moved(fd, m, len))
-			return 0;
-		t = now() - t0;
-		munmap(m, len);
-		return len / t / 1e9;
-	}
+	return (char *)(((uintptr_t)m + (2 << 20) - 1) & ~(uintptr_t)((2 << 20) - 1));
+}
+
+static int fill(int fd, char *m, size_t len, int how)
+{
+	if (how == 3)
+		return fill_moved(fd, m, len);
 	if (how == 2 && madvise(m, len, MADV_HUGEPAGE))
 		perror("madvise(MADV_HUGEPAGE)");
 	if (how >= 1 && madvise(m, len, MADV_POPULATE_WRITE))
@@ -106,46 +109,58 @@ static double fill(int fd, size_t len, int how)
 
 		if (n <= 0) {
 			perror("pread");
-			exit(1);
+			return -1;
 		}
 		off += n;
 	}
-	t = now() - t0;
-	munmap(m, len);
-	return len / t / 1e9;
+	return 0;
 }
 
-/* J processes fill at once; the aggregate rate is total bytes / slowest. */
+/*
+ * J processes fill at once: each maps its area, then all start together,
+ * and the rate is the total over the wall time until the last one is done
+ * (per-process times would miss that they take turns on the CPUs).
+ */
 static double fill_parallel(int fd, size_t len, int how, int jobs)
 {
-	int pipes[2];
-	double t0 = now(), worst = 0;
+	int ready[2], go[2], done[2], failed = 0;
+	double t0, t;
+	char c;
 
-	if (pipe(pipes))
+	if (pipe(ready) || pipe(go) || pipe(done))
 		return 0;
 	for (int j = 0; j < jobs; j++)
 		if (fork() == 0) {
-			double rate = fill(fd, len, how);
+			char *m = map_area(len);
 
-			if (write(pipes[1], &rate, sizeof(rate)) != sizeof(rate))
+			close(go[1]);
+			if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) < 0)
 				_exit(1);
-			_exit(0);
+			c = fill(fd, m, len, how) ? 'f' : 'd';
+			_exit(write(done[1], &c, 1) == 1 ? 0 : 1);
 		}
-	for (int j = 0; j < jobs; j++) {
-		double rate;
-
-		if (read(pipes[0], &rate, sizeof(rate)) == sizeof(rate) && len / rate / 1e9 > worst)
-			worst = len / rate / 1e9;
+	for (int j = 0; j < jobs; j++)
+		if (read(ready[0], &c, 1) != 1)
+			return 0;
+	t0 = now();
+	close(go[1]);
+	for (int j = 0; j < jobs; j++)
+		if (read(done[0], &c, 1) != 1 || c != 'd')
+			failed = 1;
+	t = now() - t0;
+	for (int j = 0; j < jobs; j++)
 		wait(NULL);
-	}
-	(void)t0;
-	close(pipes[0]);
-	close(pipes[1]);
-	return worst > 0 ? (double)len * jobs / worst / 1e9 : 0;
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(done[0]);
+	close(done[1]);
+	return failed ? 0 : (double)len * jobs / t / 1e9;
 }
 
-static int populate(const char *file, size_t mib, int jobs)
+static int populate(const char *file, size_t mib, int jobs, const char *which)
 {
+	static const char *const names[] = { "faults_4k", "prefault", "thp", "thp_move" };
 	size_t len = mib << 20;
 	int fd = open(file, O_RDONLY);
 	char *buf = malloc(1 << 20);
@@ -158,10 +173,14 @@ static int populate(const char *file, size_t mib, int jobs)
 	for (size_t off = 0; off < len; off += 1 << 20)
 		if (pread(fd, buf, 1 << 20, off) <= 0)
 			break;
-	printf("faults_4k_gbps %.3f\n", fill_parallel(fd, len, 0, jobs));
-	printf("prefault_gbps %.3f\n", fill_parallel(fd, len, 1, jobs));
-	printf("thp_gbps %.3f\n", fill_parallel(fd, len, 2, jobs));
-	printf("thp_move_gbps %.3f\n", fill_parallel(fd, len, 3, jobs));
+	for (int how = 0; how < 4; how++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), ",%s,", names[how]);
+		if (which && !strstr(which, key))
+			continue;
+		printf("%s_gbps %.3f\n", names[how], fill_parallel(fd, len, how, jobs));
+	}
 	return 0;
 }
 
@@ -176,24 +195,50 @@ static pid_t clone_tid(pid_t want)
 	return syscall(SYS_clone3, &ca, sizeof(ca));
 }
 
+/* One pid burnt: vfork shares our memory, so it is cheap. */
+static __attribute__((noinline)) pid_t burn_one(void)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return pid;
+}
+
+/*
+ * Microseconds per exact-pid task: the children stay alive until all are
+ * made, as a restored tree does (a child that exits at once hands its
+ * pages back, and the parent's next writes copy nothing). For spin: the
+ * rate at which vfork burns pids.
+ */
 static int pid_cost(const char *method, int count)
 {
-	int last = open("/proc/sys/kernel/ns_last_pid", O_RDWR);
-	double t0 = now(), t;
-	pid_t base = getpid() + 1000;
+	int last = open("/proc/sys/kernel/ns_last_pid", O_RDWR), hold[2];
+	bool spin = !strcmp(method, "spin");
+	pid_t base = getpid() + 1000, *pids = calloc(count, sizeof(pid_t));
+	double t0, t;
 
+	if (!pids || pipe(hold))
+		return 1;
 	/* start where a run of pids is free */
 	for (int i = 0; i < count; i++)
 		if (kill(base + i, 0) == 0) {
 			base += i + 1;
 			i = -1;
 		}
-
+	t0 = now();
 	for (int i = 0; i < count; i++) {
 		pid_t want = base + i, pid;
+		char c;
 
-		if (!strcmp(method, "spin")) {
-			pid = vfork();
+		if (spin) {
+			if (burn_one() < 0) {
+				perror("vfork");
+				return 1;
+			}
+			continue;
 		} else if (!strcmp(method, "set_tid")) {
 			pid = clone_tid(want);
 		} else {
@@ -206,28 +251,44 @@ static int pid_cost(const char *method, int count)
 			}
 			pid = clone_tid(0);
 		}
-		if (pid == 0)
+		if (pid == 0) {
+			close(hold[1]);
+			if (read(hold[0], &c, 1) < 0)
+				_exit(1);
 			_exit(0);
+		}
 		if (pid < 0) {
 			perror(method);
 			return 1;
 		}
-		waitpid(pid, NULL, 0);
+		pids[i] = pid;
 	}
 	t = now() - t0;
-	if (!strcmp(method, "spin"))
+	close(hold[1]);
+	if (!spin)
+		for (int i = 0; i < count; i++)
+			waitpid(pids[i], NULL, 0);
+	if (spin)
 		printf("fork_rate %.0f\n", count / t);
 	else
 		printf("%s_us %.1f\n", method, t / count * 1e6);
+	free(pids);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 5 && !strcmp(argv[1], "populate"))
-		return populate(argv[2], strtoul(argv[3], NULL, 0), atoi(argv[4]));
+	char which[128];
+
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "populate")) {
+		if (argc == 6)
+			snprintf(which, sizeof(which), ",%s,", argv[5]);
+		return populate(argv[2], strtoul(argv[3], NULL, 0), atoi(argv[4]),
+				argc == 6 ? which : NULL);
+	}
 	if (argc == 4 && !strcmp(argv[1], "pid"))
 		return pid_cost(argv[2], atoi(argv[3]));
-	fprintf(stderr, "usage: bench-limits populate FILE MIB J | pid METHOD COUNT\n");
+	fprintf(stderr, "usage: bench-limits populate FILE MIB J [faults_4k,prefault,thp,thp_move]"
+		" | pid METHOD COUNT\n");
 	return 2;
 }
