@@ -139,6 +139,9 @@ def one_run(n, method, log):
         time.sleep(0.05)
     before = [tree.pid] + sorted(children(tree.pid))
     img = os.path.join(d, "img")
+    # what writing the same amount to the page cache costs at this moment
+    subprocess.run(["sync"])
+    wlim = parse_kv(sh([LIMITS, "write", os.path.join(WORK, "write.dat"), str(n * MIB)]).stdout)
     subprocess.run(["sync"])
     rc, out, dump_s, dump_rss = run_timed([CRIU, "dump", "-t", str(tree.pid), "-D", img,
                                             "-o", "dump.log", "--display-stats"])
@@ -166,6 +169,7 @@ def one_run(n, method, log):
         "restore_s": min(r["restore_s"] for r in tries),
         "dump_s": dump_s, "dump_gbps": pages * 4096 / dump_s / 1e9 if dump_s else 0,
         "dump_rss": dump_rss, "restore_rss": max(r["restore_rss"] for r in tries),
+        "write_gbps": wlim.get("write_gbps", 0),
         "mem_limit": max([v for l in lims for k, v in l.items()
                           if k in ("thp_move_gbps", "prefault_gbps")] or [0]),
         "naive_gbps": lims[0].get("faults_4k_gbps"),
@@ -285,15 +289,17 @@ def report(runs, lim, targets, extra):
               " two. Memory limit: the faster of MADV_POPULATE_WRITE and huge pages moved in,"
               " N processes of %d MiB at once, measured before, between and after the two"
               " restores (the best of the three)." % MIB, "",
-              "| N | method | dump s | dump GB/s | criu RSS dump MiB | restore s | forking "
-              "ms | forking per task us | memory GB/s | memory limit GB/s | of limit |"
-              " criu RSS restore MiB | PIDs spun |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              "Page cache write: writing as many bytes as the dump to a new file, just"
+              " before it.", "",
+              "| N | method | dump s | dump GB/s | page cache write GB/s | criu RSS dump MiB |"
+              " restore s | forking ms | forking per task us | memory GB/s | memory limit GB/s"
+              " | of limit | criu RSS restore MiB | PIDs spun |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in runs:
-        lines.append("| %d | %s | %.2f | %.2f | %.0f | %.2f | %.1f | %.0f | %.2f | %.2f | %s |"
-                     " %.0f | %s |" % (
+        lines.append("| %d | %s | %.2f | %.2f | %.2f | %.0f | %.2f | %.1f | %.0f | %.2f | %.2f |"
+                     " %s | %.0f | %s |" % (
                          r["n"], r["method"] + r.get("tag", ""), r["dump_s"], r["dump_gbps"],
-                         r["dump_rss"], r["restore_s"], r["fork_us"] / 1000, r["fork_us_task"],
+                         r["write_gbps"], r["dump_rss"], r["restore_s"], r["fork_us"] / 1000, r["fork_us_task"],
                          r["mem_gbps"], r["mem_limit"],
                          "%.0f%%" % (100 * r["mem_gbps"] / r["mem_limit"]) if r["mem_limit"]
                          else "-", r["restore_rss"], fmt(r["spun"], "%.0f")))
@@ -406,10 +412,12 @@ def check_targets(runs, lim):
                   "worst %.0f%%: %.2f of %.2f GB/s at N = %d, %s" % (
                       100 * worst["mem_gbps"] / worst["mem_limit"], worst["mem_gbps"],
                       worst["mem_limit"], worst["n"], worst["method"])))
-    dumps = [r["dump_gbps"] for r in runs if r["n"] >= par]
+    dumps = [r for r in runs if r["n"] >= par]
     if dumps:
-        t.append(("dump >= 1 GB/s, N >= %d" % par, min(dumps) >= 1.0,
-                  "worst %.2f GB/s" % min(dumps)))
+        worst = min(dumps, key=lambda r: r["dump_gbps"])
+        t.append(("dump >= 1 GB/s, N >= %d" % par, worst["dump_gbps"] >= 1.0,
+                  "worst %.2f GB/s at N = %d, when writing to the page cache ran at %.2f GB/s"
+                  % (worst["dump_gbps"], worst["n"], worst["write_gbps"])))
     rss = [max(r["dump_rss"], r["restore_rss"]) for r in runs]
     if rss:
         t.append(("criu's memory bounded, not proportional to the image size", max(rss) < 256,

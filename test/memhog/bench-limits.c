@@ -8,6 +8,8 @@
  *                                      4k faults, MADV_POPULATE_WRITE first, THP,
  *                                      THP moved in (WHICH: a comma list of
  *                                      faults_4k, prefault, thp, thp_move)
+ *   bench-limits write FILE MIB      - GB/s of writing MIB MiB to a new file
+ *                                      (the page cache), 512 KiB at a time
  *   bench-limits pid METHOD COUNT    - microseconds per exact-pid task with
  *                                      set_tid or ns_last_pid (COUNT children
  *                                      alive at once), or the fork rate
@@ -276,6 +278,33 @@ static int pid_cost(const char *method, int count)
 	return 0;
 }
 
+/* GB/s of writing MIB MiB of non-zero data to a new file (the page cache). */
+static int write_cost(const char *file, size_t mib)
+{
+	size_t chunk = 512 << 10;
+	char *buf = malloc(chunk);
+	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	double t0, t;
+
+	if (!buf || fd < 0) {
+		perror(file);
+		return 1;
+	}
+	memset(buf, 0x5a, chunk);
+	t0 = now();
+	for (size_t off = 0; off < mib << 20; off += chunk)
+		if (pwrite(fd, buf, chunk, off) != (ssize_t)chunk) {
+			perror("pwrite");
+			return 1;
+		}
+	t = now() - t0;
+	close(fd);
+	unlink(file);
+	printf("write_gbps %.3f\n", (double)(mib << 20) / t / 1e9);
+	free(buf);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char which[128];
@@ -288,7 +317,9 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "pid"))
 		return pid_cost(argv[2], atoi(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "write"))
+		return write_cost(argv[2], strtoul(argv[3], NULL, 0));
 	fprintf(stderr, "usage: bench-limits populate FILE MIB J [faults_4k,prefault,thp,thp_move]"
-		" | pid METHOD COUNT\n");
+		" | pid METHOD COUNT | write FILE MIB\n");
 	return 2;
 }
