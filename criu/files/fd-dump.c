@@ -7,9 +7,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/kcmp.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -122,9 +124,43 @@ static const char *link_kind(const char *link)
 	return NULL;
 }
 
+/* "an inet6 TCP socket": the family and protocol, from a copy of the fd. */
+static const char *socket_kind(pid_t pid, int fd, char *buf, size_t len)
+{
+	int pidfd = syscall(SYS_pidfd_open, pid, 0), sk = -1, dom = -1, proto = -1, type = -1;
+	socklen_t sl = sizeof(int);
+	const char *fam, *pr = "";
+
+	if (pidfd >= 0) {
+		sk = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+		close(pidfd);
+	}
+	if (sk < 0)
+		return "a socket";
+	getsockopt(sk, SOL_SOCKET, SO_DOMAIN, &dom, &sl);
+	sl = sizeof(int);
+	getsockopt(sk, SOL_SOCKET, SO_PROTOCOL, &proto, &sl);
+	sl = sizeof(int);
+	getsockopt(sk, SOL_SOCKET, SO_TYPE, &type, &sl);
+	close(sk);
+	switch (dom) {
+	case AF_INET: fam = "an inet"; break;
+	case AF_INET6: fam = "an inet6"; break;
+	case AF_NETLINK: fam = "a netlink"; break;
+	case AF_PACKET: fam = "a packet"; break;
+	case AF_UNIX: fam = "a unix"; break;
+	default: fam = "a"; break;
+	}
+	if (dom == AF_INET || dom == AF_INET6)
+		pr = proto == IPPROTO_TCP ? " TCP" : proto == IPPROTO_UDP ? " UDP" :
+		     type == SOCK_RAW ? " raw" : "";
+	snprintf(buf, len, "%s%s socket (family %d)", fam, pr, dom);
+	return buf;
+}
+
 static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *out)
 {
-	char proc[64], link[PROC_PATH_MAX], what[64];
+	char proc[64], link[PROC_PATH_MAX], what[64], skbuf[64];
 	const struct file_ops *ops;
 	struct proc_fdinfo fi;
 	struct fd_parms p;
@@ -161,6 +197,8 @@ static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *o
 	kind = link_kind(link);
 	if (S_ISFIFO(st.st_mode) && link[0] == '/')
 		kind = "a FIFO";
+	if (S_ISSOCK(st.st_mode))
+		kind = socket_kind(pid, fd, skbuf, sizeof(skbuf));
 	pr_err("%s is %s (%s): not supported yet\n", what, kind ? kind : "a special file", link);
 out:
 	if (!ret && (remember(f, pid, fd, &st, out->id) ||
