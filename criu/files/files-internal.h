@@ -19,6 +19,7 @@ int files_check_kind(const struct stat *st, const char *path, const char *what);
 /* --inherit-fd (inherit.c) */
 int files_inherit_check(void);
 int files_open_inherited(struct file_entry *fe, bool *used);
+bool files_inherited(const struct file_entry *fe);
 void files_inherit_report(const bool *used);
 
 /* The GNU build-id of an ELF file: its length, 0 if none, -1 on error. */

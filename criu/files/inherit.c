@@ -48,6 +48,11 @@ static const struct cr_inherit_fd *find(const struct file_entry *fe)
 	return NULL;
 }
 
+bool files_inherited(const struct file_entry *fe)
+{
+	return find(fe) != NULL;
+}
+
 /* 1 when fe is inherited (and opened), 0 when not, -1 on error. */
 int files_open_inherited(struct file_entry *fe, bool *used)
 {

@@ -13,6 +13,7 @@
 
 #define LOG_PREFIX "unix: "
 #include "arena.h"
+#include "files-internal.h"
 #include "image.h"
 #include "images.h"
 #include "log.h"
@@ -349,6 +350,15 @@ int usk_read_queues(int dirfd, struct file_ids *f)
 		if (usk_find_ino(f, u->ino) != u) {
 			pr_err("files.img: unix socket inode %u is listed twice\n", u->ino);
 			return -1;
+		}
+		/*
+		 * The caller's socket stands in for an inherited one: to the
+		 * sockets of the tree it is outside, and nothing of it (queue,
+		 * name, peer) is restored.
+		 */
+		if (!(u->uflags & USK_EXTERN) && files_inherited(fe)) {
+			u->uflags |= USK_EXTERN;
+			pr_info("unix socket %u is inherited\n", u->ino);
 		}
 		if (u->peer_ino && !(u->uflags & USK_EXTERN))
 			u->peer = usk_find_ino(f, u->peer_ino);

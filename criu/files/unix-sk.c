@@ -208,6 +208,13 @@ int usk_set_opts(int sk, const struct usk_opts *o, const char *what)
 	return 0;
 }
 
+/* --inherit-fd names a socket as its /proc link does */
+static int usk_inherit_key(const struct file_entry *fe, char *buf, size_t len)
+{
+	snprintf(buf, len, "socket:[%u]", usk_of(fe)->ino);
+	return 0;
+}
+
 static void usk_free(struct file_entry *fe)
 {
 	struct usk *u = usk_of(fe);
@@ -237,6 +244,7 @@ const struct file_ops unix_sk_file_ops = {
 	.write_extra = usk_write_queues,
 	.read_extra = usk_read_queues,
 	.open = usk_open,
+	.inherit_key = usk_inherit_key,
 	.free = usk_free,
 	.free_state = usk_state_free,
 };

@@ -8,6 +8,9 @@ zdtm_cr's tables:
                 terminal, in the foreground.
   inherit-pipe  the test's stdout is a pipe the runner reads; restore
                 gives the runner's write end back with --inherit-fd.
+  inherit-socket  the test's stdout is a unix socket whose peer the runner
+                holds; dumped with --ext-unix-sk=INO, restored with
+                --inherit-fd fd[N]:socket:[INO], N an end of a new pair.
   file-changed  a file the test holds open is changed between dump and
                 restore (.desc "change": "grow" or "buildid"); restore must
                 fail naming it, unless .desc "expect" is "pass".
@@ -20,6 +23,7 @@ import os
 import pty
 import re
 import select
+import socket
 import subprocess
 import time
 
@@ -140,6 +144,55 @@ def inherit_pipe(r):
     return res
 
 
+# ---- inherit-socket ----
+
+def read_all(fd, what):
+    data = b""
+    while select.select([fd], [], [], 5)[0]:
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            return data
+        data += chunk
+    raise Failed("%s: no end of file after %r" % (what, data))
+
+
+def inherit_socket_start(r):
+    old = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    r.closers += [old[0].close, old[1].close]
+    r.sk = old
+    r.start(stdout=old[1].fileno(), extra=["--keep-stdout=1"])
+    old[1].close()
+
+
+def inherit_socket(r):
+    link = os.readlink("/proc/%d/fd/1" % r.pid)
+    ino = int(link[len("socket:["):-1])
+    time.sleep(r.t.desc.get("settle", 0.1))
+    if r.dump(extra=[]) is None:
+        raise Failed("dump succeeded with stdout connected outside the tree, without "
+                     "--ext-unix-sk")
+    err = r.dump(extra=["--ext-unix-sk=%d" % ino])
+    if err:
+        raise Failed(err, r.criu_tail("dump"))
+    new = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    r.closers += [new[0].close, new[1].close]
+    err = r.restore(extra=["--inherit-fd", "fd[%d]:socket:[%d]" % (new[1].fileno(), ino)],
+                    pass_fds=(new[1].fileno(),))
+    if err:
+        raise Failed(err, r.criu_tail("restore"))
+    new[1].close()
+    res = r.finish()
+    if res.status == "FAIL":
+        res.reason = "after restore: " + res.reason
+        return res
+    got = (read_all(r.sk[0].fileno(), "the old socket"), read_all(new[0].fileno(),
+                                                                 "the new socket"))
+    if got != (b"before\n", b"after\n"):
+        raise Failed("the old socket carried %r and the new one %r; want 'before' on the "
+                     "old one and 'after' on the new one" % got)
+    return res
+
+
 # ---- file-changed ----
 
 def patch_build_id(path):
@@ -232,6 +285,8 @@ def pty_taken(r):
     return Result("PASS", "")
 
 
-CUSTOM_START.update({"shell-job": shell_job_start, "inherit-pipe": inherit_pipe_start})
+CUSTOM_START.update({"shell-job": shell_job_start, "inherit-pipe": inherit_pipe_start,
+                     "inherit-socket": inherit_socket_start})
 SCENARIOS.update({"shell-job": shell_job, "inherit-pipe": inherit_pipe,
+                  "inherit-socket": inherit_socket,
                   "file-changed": file_changed, "pty-taken": pty_taken})
