@@ -329,7 +329,7 @@ def plot(runs, lim):
             if r["method"] == meths[0] and not r.get("tag") and r["mem_limit"]:
                 f.write("%d %.3f\n" % (r["n"], r["bytes"] / r["mem_limit"] / 1e9 +
                                        (r["n"] + 1) * floor_us / 1e6))
-    cmds = ['set terminal png size 900,560', 'set output "%s"' % OUT_PNG,
+    cmds = ['set terminal png size 900,560 noenhanced', 'set output "%s"' % OUT_PNG,
             'set logscale x 2', 'set xlabel "memory hogs (N x %d MiB)"' % MIB,
             'set ylabel "restore time (s)"', 'set key left top', 'set grid']
     plots = ['"%s" index %d with linespoints title "%s"' % (dat, i, m)
