@@ -3,6 +3,7 @@
 #ifndef CRIU_PSTREE_PIDCTL_INTERNAL_H
 #define CRIU_PSTREE_PIDCTL_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "pidctl.h"
@@ -20,6 +21,9 @@ struct pidctl_shared {
 pid_t pidctl_read_last_pid(struct pidctl *pc);
 /* The first pid of the plan spinning can't reach from counter last; 0 if none. */
 pid_t pidctl_plan_unreachable(const struct pidctl *pc, pid_t last);
+
+/* Whether the kernel's next pid after last is want (in_use: a pid not free). */
+bool pidctl_next_is(pid_t last, pid_t want, pid_t pid_max, bool (*in_use)(pid_t));
 
 int pidctl_cmp_int(const void *a, const void *b);
 /* Block until it is want's turn in the plan; then create it and advance. */

@@ -123,6 +123,34 @@ pid_t pidctl_plan_unreachable(const struct pidctl *pc, pid_t last)
 	return 0;
 }
 
+/*
+ * The kernel hands out the first free pid after last, up to pid_max, then
+ * wraps to RESERVED_PIDS: want comes next if every pid on that way to it is
+ * in use (by our own tasks, say).
+ */
+bool pidctl_next_is(pid_t last, pid_t want, pid_t pid_max, bool (*in_use)(pid_t))
+{
+	pid_t p;
+
+	if (last < 0)
+		return false;
+	if (last < want) {
+		for (p = last + 1; p < want; p++)
+			if (!in_use(p))
+				return false;
+		return true;
+	}
+	if (want < PIDCTL_RESERVED_PIDS || want >= pid_max)
+		return false;
+	for (p = last + 1; p < pid_max; p++)
+		if (!in_use(p))
+			return false;
+	for (p = PIDCTL_RESERVED_PIDS; p < want; p++)
+		if (!in_use(p))
+			return false;
+	return true;
+}
+
 int pidctl_plan_check(struct pidctl *pc)
 {
 	pid_t last = pidctl_read_last_pid(pc);

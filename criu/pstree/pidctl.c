@@ -339,36 +339,29 @@ pid_t pidctl_read_last_pid(struct pidctl *pc)
 	return atoi(buf);
 }
 
-/*
- * The kernel hands out the first free pid after the last one: want comes
- * next if every pid between them is taken (by our own tasks, say).
- */
-static bool next_is(pid_t last, pid_t want)
+/* A pid, process group or session id still in use: the kernel skips it. */
+static bool pid_in_use(pid_t p)
 {
-	if (last < 0 || last >= want)
-		return false;
-	for (pid_t p = last + 1; p < want; p++)
-		if (kill(p, 0) && errno == ESRCH && kill(-p, 0) && errno == ESRCH)
-			return false;
-	return true;
+	return !(kill(p, 0) && errno == ESRCH && kill(-p, 0) && errno == ESRCH);
 }
 
 static pid_t spin_to(struct pidctl *pc, pid_t want, const struct creator *c)
 {
-	unsigned long budget = 4UL * (pc->pid_max ? pc->pid_max : 4194304) + 1000;
+	pid_t pid_max = pc->pid_max ? pc->pid_max : 4194304;
+	unsigned long budget = 4UL * pid_max + 1000;
 
 	for (int tries = 0; tries < NS_LAST_PID_TRIES; tries++) {
 		pid_t last = pidctl_read_last_pid(pc), pid;
 		int wrong;
 
-		while (!next_is(last, want)) {
+		while (!pidctl_next_is(last, want, pid_max, pid_in_use)) {
 			if (want < PIDCTL_RESERVED_PIDS && last >= want) {
 				pr_err("the PID counter passed pid %d, which spinning can't reach "
 				       "again (the kernel wraps to %d)\n", want, PIDCTL_RESERVED_PIDS);
 				return -1;
 			}
 			last = burn_one();
-			if (last >= 0 && !next_is(last, want)) {
+			if (last >= 0 && !pidctl_next_is(last, want, pid_max, pid_in_use)) {
 				pid_t seen = pidctl_read_last_pid(pc);	/* others fork too */
 
 				if (seen >= 0)

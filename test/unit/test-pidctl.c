@@ -113,3 +113,24 @@ UNIT_TEST(pidctl_plan_low_pids_after_the_counter)
 	pidctl_fini(&pc);
 	pstree_free(&t);
 }
+
+/* A pretend PID space: pids 300-309 and 990-999 in use, pid_max 1000. */
+static bool fake_in_use(pid_t p)
+{
+	return (p >= 300 && p < 310) || (p >= 990 && p < 1000);
+}
+
+UNIT_TEST(pidctl_next_is_across_the_wrap)
+{
+	EXPECT(pidctl_next_is(99, 100, 1000, fake_in_use));
+	EXPECT(!pidctl_next_is(98, 100, 1000, fake_in_use));
+	EXPECT(pidctl_next_is(299, 310, 1000, fake_in_use));	/* 300-309 skipped */
+	EXPECT(!pidctl_next_is(100, 100, 1000, fake_in_use));	/* behind the counter */
+	/* past pid_max the kernel restarts at 300: the first free pid there is next */
+	EXPECT(pidctl_next_is(999, 310, 1000, fake_in_use));
+	EXPECT(pidctl_next_is(989, 310, 1000, fake_in_use));	/* 990-999 in use */
+	EXPECT(!pidctl_next_is(988, 310, 1000, fake_in_use));	/* 989 comes first */
+	EXPECT(!pidctl_next_is(999, 311, 1000, fake_in_use));	/* 310 comes first */
+	EXPECT(!pidctl_next_is(999, 200, 1000, fake_in_use));	/* never below 300 */
+	EXPECT(!pidctl_next_is(-1, 400, 1000, fake_in_use));
+}

@@ -9,6 +9,8 @@
  * set_tid, or ns_last_pid, which needs CAP_CHECKPOINT_RESTORE over the
  * PID namespace (see the .desc privs). After restore everyone checks its
  * pid and parent; parents reap children with their exit codes.
+ * --low=N: the low members start at N instead of 2 (300 is where the
+ * kernel's counter goes after pid_max, so spinning can reach them).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +43,7 @@ static const struct {
 #define NS_LAST_PID	"/proc/sys/kernel/ns_last_pid"
 
 static pid_t pids[NR_MEMBERS];
-static pid_t root_pid, pid_max;
+static pid_t root_pid, pid_max, low = 2;
 static int clone3_err, ns_last_pid_err;
 
 static pid_t by_set_tid(pid_t want)
@@ -126,14 +128,14 @@ static pid_t place(int i)
 	case A:
 		return fork_near(pid_max - 1, -1, root_pid);
 	case B1:
-		return fork_near(2, 1, pids[A]);
+		return fork_near(low, 1, pids[A]);
 	case B2:
 		return fork_near(pids[A] - 1, -1, pids[B1]);
 	case D:
 		return fork_near(pids[B1] + 1, 1, pids[B2]);
 	default:
 		/* a fresh PID namespace may have no free pid below the root */
-		pid = fork_near(2, 1, root_pid);
+		pid = fork_near(low, 1, root_pid);
 		if (pid < 0 && errno == ENOSPC)
 			pid = fork_near(root_pid + 1, 1, pid_max);
 		return pid;
@@ -197,6 +199,8 @@ int main(int argc, char **argv)
 
 	test_init(argc, argv);
 	root_pid = getpid();
+	if (test_opt("low"))
+		low = atoi(test_opt("low"));
 	if (read_file("/proc/sys/kernel/pid_max", buf, sizeof(buf)) <= 0 ||
 	    (pid_max = atoi(buf)) < 1000) {
 		fail("can't read a usable pid_max");
