@@ -212,8 +212,10 @@ static int take_twin(struct file_ids *f, struct file_entry *fe)
 	return 0;
 }
 
-static int read_fifo_data(struct img *img, struct file_ids *f, const PipeDataEntry *e)
+static int read_fifo_data(struct img *img, void *msg, void *arg)
 {
+	const PipeDataEntry *e = msg;
+	struct file_ids *f = arg;
 	struct file_entry *fe, *holder = NULL;
 
 	list_for_each_entry(fe, &f->files, list)
@@ -240,24 +242,11 @@ static int read_fifo_data(struct img *img, struct file_ids *f, const PipeDataEnt
 static int fifo_read_extra(int dirfd, struct file_ids *f)
 {
 	struct file_entry *fe;
-	struct img *img;
-	void *msg;
-	int r = 0;
 
 	list_for_each_entry(fe, &f->files, list)
 		if (fe->kind == FILE_KIND_FIFO && take_twin(f, fe))
 			return -1;
-	img = img_open_optional(dirfd, IMG_FIFO_DATA, 0);
-	if (!img && errno != ENOENT)
-		return -1;
-	while (img && (r = img_read_entry(img, &msg)) == 1) {
-		r = read_fifo_data(img, f, msg);
-		img_free(IMG_FIFO_DATA, msg);
-		if (r)
-			break;
-	}
-	img_close(img);
-	if (r)
+	if (img_for_each_entry(dirfd, IMG_FIFO_DATA, read_fifo_data, f) < 0)
 		return -1;
 	/* a FIFO nobody dumped data for is empty: give it a holder */
 	list_for_each_entry(fe, &f->files, list)

@@ -211,11 +211,14 @@ int locks_write(int dirfd, const struct file_ids *f)
 	return ret;
 }
 
-static int read_one(struct file_ids *f, const FileLockEntry *e)
+static int read_one(struct img *img, void *msg, void *arg)
 {
+	const FileLockEntry *e = msg;
+	struct file_ids *f = arg;
 	struct file_lock l = { .kind = e->flag, .type = e->type, .pid = e->pid, .fd = e->fd,
 			       .start = e->start, .len = e->len };
 
+	(void)img;
 	if ((e->flag != PROC_LOCK_POSIX && e->flag != PROC_LOCK_FLOCK &&
 	     e->flag != PROC_LOCK_OFD) || (e->type != F_RDLCK && e->type != F_WRLCK) ||
 	    e->pid <= 0 || e->fd < 0 || e->fd >= FILES_MAX_FDS || e->start < 0 || e->len < 0 ||
@@ -229,25 +232,13 @@ static int read_one(struct file_ids *f, const FileLockEntry *e)
 
 int locks_read(int dirfd, struct file_ids *f)
 {
-	struct img *img = img_open_optional(dirfd, IMG_FILE_LOCKS, 0);
-	void *msg;
-	int r, nr = 0;
+	int nr = img_for_each_entry(dirfd, IMG_FILE_LOCKS, read_one, f);
 
-	if (!img)
-		return errno == ENOENT ? 0 : -1;
-	while ((r = img_read_entry(img, &msg)) == 1) {
-		r = read_one(f, msg);
-		img_free(IMG_FILE_LOCKS, msg);
-		if (r)
-			break;
-		nr++;
-	}
-	img_close(img);
-	if (!r && nr && !opts->file_locks) {
+	if (nr > 0 && !opts->file_locks) {
 		pr_err("the images hold %d file locks; restore with --file-locks (-l)\n", nr);
-		r = -1;
+		return -1;
 	}
-	return r;
+	return nr < 0 ? -1 : 0;
 }
 
 int locks_bind_fdtable(struct file_ids *f, pid_t pid, const struct fd_table *t)

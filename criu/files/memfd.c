@@ -373,14 +373,23 @@ static int check_inode(const struct file_ids *f, const MemfdInodeEntry *e)
 	return 0;
 }
 
+struct read_ctx {
+	int dirfd;
+	struct file_ids *f;
+};
+
 /* Give the inode to every entry of it; the first one owns it. */
-static int attach_inode(int dirfd, struct file_ids *f, const MemfdInodeEntry *e)
+static int attach_inode(struct img *img, void *msg, void *arg)
 {
+	const MemfdInodeEntry *e = msg;
+	struct read_ctx *ctx = arg;
+	struct file_ids *f = ctx->f;
 	struct memfd_inode *in;
 	struct file_entry *fe;
 	bool owned = false;
 
-	if (check_inode(f, e) || memfd_read_data(dirfd, e->shmid, e->size, -1))
+	(void)img;
+	if (check_inode(f, e) || memfd_read_data(ctx->dirfd, e->shmid, e->size, -1))
 		return -1;
 	in = calloc(1, sizeof(*in));
 	if (!in)
@@ -414,21 +423,10 @@ static int attach_inode(int dirfd, struct file_ids *f, const MemfdInodeEntry *e)
 
 static int memfd_read_extra(int dirfd, struct file_ids *f)
 {
-	struct img *img = img_open_optional(dirfd, IMG_MEMFD_INODE, 0);
+	struct read_ctx ctx = { dirfd, f };
 	struct file_entry *fe;
-	void *msg;
-	int r = 0;
 
-	if (!img && errno != ENOENT)
-		return -1;
-	while (img && (r = img_read_entry(img, &msg)) == 1) {
-		r = attach_inode(dirfd, f, msg);
-		img_free(IMG_MEMFD_INODE, msg);
-		if (r)
-			break;
-	}
-	img_close(img);
-	if (r)
+	if (img_for_each_entry(dirfd, IMG_MEMFD_INODE, attach_inode, &ctx) < 0)
 		return -1;
 	list_for_each_entry(fe, &f->files, list) {
 		const struct memfd_state *s = fe->priv;

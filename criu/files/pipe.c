@@ -276,8 +276,10 @@ out:
 	return ret;
 }
 
-static int read_pipe_data(struct img *img, struct file_ids *f, const PipeDataEntry *e)
+static int read_pipe_data(struct img *img, void *msg, void *arg)
 {
+	const PipeDataEntry *e = msg;
+	struct file_ids *f = arg;
 	struct file_entry *fe, *holder = NULL;
 
 	list_for_each_entry(fe, &f->files, list)
@@ -303,21 +305,9 @@ static int read_pipe_data(struct img *img, struct file_ids *f, const PipeDataEnt
 
 static int pipe_read_extra(int dirfd, struct file_ids *f)
 {
-	struct img *img = img_open_optional(dirfd, IMG_PIPES_DATA, 0);
 	struct file_entry *fe;
-	void *msg;
-	int r = 0;
 
-	if (!img && errno != ENOENT)
-		return -1;
-	while (img && (r = img_read_entry(img, &msg)) == 1) {
-		r = read_pipe_data(img, f, msg);
-		img_free(IMG_PIPES_DATA, msg);
-		if (r)
-			break;
-	}
-	img_close(img);
-	if (r)
+	if (img_for_each_entry(dirfd, IMG_PIPES_DATA, read_pipe_data, f) < 0)
 		return -1;
 	/* a pipe nobody dumped data for is an empty one: give it a holder */
 	list_for_each_entry(fe, &f->files, list)

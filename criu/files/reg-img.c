@@ -276,38 +276,39 @@ out:
 	return ret;
 }
 
+struct read_ctx {
+	int dirfd;
+	struct file_ids *f;
+};
+
+static int read_remap(struct img *img, void *msg, void *arg)
+{
+	const RemapFilePathEntry *e = msg;
+	struct read_ctx *ctx = arg;
+	struct file_entry *fe = files_find(ctx->f, e->orig_id);
+
+	(void)img;
+	if (!fe || fe->kind != FILE_KIND_REG || fe->reg.remap_id) {
+		pr_err("remap-fpath.img: file %u is unknown or remapped twice\n", e->orig_id);
+		return -1;
+	}
+	if (!e->has_remap_type || e->remap_type != REMAP_TYPE__GHOST) {
+		pr_err("remap-fpath.img: file %u: only ghost remaps are supported\n", e->orig_id);
+		return -1;
+	}
+	if (e->remap_id == 0 || e->remap_id > 1000000) {
+		pr_err("remap-fpath.img: file %u: bad ghost id %u\n", e->orig_id, e->remap_id);
+		return -1;
+	}
+	fe->reg.remap_id = e->remap_id;
+	return read_ghost(ctx->dirfd, fe);
+}
+
 static int reg_read_extra(int dirfd, struct file_ids *f)
 {
-	struct img *img = img_open_optional(dirfd, IMG_REMAP_FPATH, 0);
-	void *msg;
-	int r;
+	struct read_ctx ctx = { dirfd, f };
 
-	if (!img)
-		return errno == ENOENT ? 0 : -1;
-	while ((r = img_read_entry(img, &msg)) == 1) {
-		RemapFilePathEntry *e = msg;
-		struct file_entry *fe = files_find(f, e->orig_id);
-
-		r = -1;
-		if (!fe || fe->kind != FILE_KIND_REG || fe->reg.remap_id)
-			pr_err("remap-fpath.img: file %u is unknown or remapped twice\n",
-			       e->orig_id);
-		else if (!e->has_remap_type || e->remap_type != REMAP_TYPE__GHOST)
-			pr_err("remap-fpath.img: file %u: only ghost remaps are supported\n",
-			       e->orig_id);
-		else if (e->remap_id == 0 || e->remap_id > 1000000)
-			pr_err("remap-fpath.img: file %u: bad ghost id %u\n", e->orig_id,
-			       e->remap_id);
-		else {
-			fe->reg.remap_id = e->remap_id;
-			r = read_ghost(dirfd, fe);
-		}
-		img_free(IMG_REMAP_FPATH, msg);
-		if (r)
-			break;
-	}
-	img_close(img);
-	return r;
+	return img_for_each_entry(dirfd, IMG_REMAP_FPATH, read_remap, &ctx) < 0 ? -1 : 0;
 }
 
 /* CRIU keys a file by its path without the leading '/', an external one by its id. */

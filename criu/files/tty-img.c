@@ -167,10 +167,13 @@ static int info_from_img(const TtyInfoEntry *e, struct tty_info *ti)
 	return 0;
 }
 
-static int read_info(struct tty_state *st, const TtyInfoEntry *e)
+static int read_info(struct img *img, void *msg, void *arg)
 {
+	const TtyInfoEntry *e = msg;
+	struct tty_state *st = arg;
 	struct tty_info *ti, *o;
 
+	(void)img;
 	if (tty_find_info(st, e->id)) {
 		pr_err("tty-info.img: terminal %u is listed twice\n", e->id);
 		return -1;
@@ -193,10 +196,13 @@ static int read_info(struct tty_state *st, const TtyInfoEntry *e)
 	return 0;
 }
 
-static int read_data(struct tty_state *st, const TtyDataEntry *e)
+static int read_data(struct img *img, void *msg, void *arg)
 {
+	const TtyDataEntry *e = msg;
+	struct tty_state *st = arg;
 	struct tty_info *ti = tty_find_info(st, e->tty_id);
 
+	(void)img;
 	if (!ti || !tty_peer(st, ti) || ti->data || !e->data.len ||
 	    e->data.len > TTY_DATA_MAX) {
 		pr_err("tty-data.img: %zu bytes for terminal %u, which is unknown, not a pty "
@@ -211,24 +217,6 @@ static int read_data(struct tty_state *st, const TtyDataEntry *e)
 	memcpy(ti->data, e->data.data, e->data.len);
 	ti->data_len = e->data.len;
 	return 0;
-}
-
-static int read_all(int dirfd, enum img_type type, struct tty_state *st)
-{
-	struct img *img = img_open_optional(dirfd, type, 0);
-	void *msg;
-	int r;
-
-	if (!img)
-		return errno == ENOENT ? 0 : -1;
-	while ((r = img_read_entry(img, &msg)) == 1) {
-		r = type == IMG_TTY_INFO ? read_info(st, msg) : read_data(st, msg);
-		img_free(type, msg);
-		if (r)
-			break;
-	}
-	img_close(img);
-	return r;
 }
 
 /* Every terminal file must name a terminal; a pty has one master file at most. */
@@ -265,7 +253,8 @@ int tty_read_infos(int dirfd, struct file_ids *f)
 {
 	struct tty_state *st = tty_state(f);
 
-	if (!st || read_all(dirfd, IMG_TTY_INFO, st) || read_all(dirfd, IMG_TTY_DATA, st))
+	if (!st || img_for_each_entry(dirfd, IMG_TTY_INFO, read_info, st) < 0 ||
+	    img_for_each_entry(dirfd, IMG_TTY_DATA, read_data, st) < 0)
 		return -1;
 	return link_files(f, st);
 }

@@ -232,8 +232,10 @@ out:
 	return ret;
 }
 
-static int read_packet(struct img *img, struct file_ids *f, const SkPacketEntry *e)
+static int read_packet(struct img *img, void *msg, void *arg)
 {
+	const SkPacketEntry *e = msg;
+	struct file_ids *f = arg;
 	struct file_entry *fe = files_find(f, e->id_for);
 	struct usk *u = fe && fe->kind == FILE_KIND_UNIXSK ? usk_of(fe) : NULL;
 	uint8_t *buf;
@@ -270,24 +272,6 @@ static int read_packet(struct img *img, struct file_ids *f, const SkPacketEntry 
 				     e->has_addr ? e->addr.len : 0);
 	free(buf);
 	return ret;
-}
-
-static int read_queue_image(int dirfd, struct file_ids *f)
-{
-	struct img *img = img_open_optional(dirfd, IMG_SK_QUEUES, 0);
-	void *msg;
-	int r = 0;
-
-	if (!img)
-		return errno == ENOENT ? 0 : -1;
-	while ((r = img_read_entry(img, &msg)) == 1) {
-		r = read_packet(img, f, msg);
-		img_free(IMG_SK_QUEUES, msg);
-		if (r)
-			break;
-	}
-	img_close(img);
-	return r;
 }
 
 static int check_peer(const struct file_ids *f, struct usk *u)
@@ -371,5 +355,5 @@ int usk_read_queues(int dirfd, struct file_ids *f)
 		if (check_peer(f, u) || check_unnamed(f, u))
 			return -1;
 	}
-	return read_queue_image(dirfd, f);
+	return img_for_each_entry(dirfd, IMG_SK_QUEUES, read_packet, f) < 0 ? -1 : 0;
 }

@@ -287,6 +287,25 @@ struct img *img_open_optional(int dirfd, enum img_type type, unsigned long id)
 	return do_open(dirfd, type, O_RDONLY, id, true);
 }
 
+int img_for_each_entry(int dirfd, enum img_type type, img_entry_fn fn, void *arg)
+{
+	struct img *img = img_open_optional(dirfd, type, 0);
+	void *msg;
+	int r, nr = 0;
+
+	if (!img)
+		return errno == ENOENT ? 0 : -1;
+	while ((r = img_read_entry(img, &msg)) == 1) {
+		r = fn(img, msg, arg);
+		img_free(type, msg);
+		if (r)
+			break;
+		nr++;
+	}
+	img_close(img);
+	return r ? -1 : nr;
+}
+
 int img_close(struct img *img)
 {
 	int ret;

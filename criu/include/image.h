@@ -65,6 +65,13 @@ int img_unlink(int dirfd, enum img_type type, unsigned long id);
 int img_write_entry(struct img *img, const void *msg) __must_check;
 /* 1: an entry in *msg; 0: clean end of file; -1: error (logged with the file name). */
 int img_read_entry(struct img *img, void **msg) __must_check;
+/*
+ * fn on every entry of an optional image (none when the file is absent),
+ * with the image for raw data following an entry; stops at fn's first
+ * error. Returns the number of entries, or -1.
+ */
+typedef int (*img_entry_fn)(struct img *img, void *msg, void *arg);
+int img_for_each_entry(int dirfd, enum img_type type, img_entry_fn fn, void *arg);
 /* Entries of another type (pagemap's head, ghost chunks). */
 int img_write_entry_as(struct img *img, const img_desc_t *desc, const void *msg) __must_check;
 int img_read_entry_as(struct img *img, const img_desc_t *desc, void **msg) __must_check;
