@@ -11,6 +11,11 @@ zdtm_cr's tables:
   inherit-socket  the test's stdout is a unix socket whose peer the runner
                 holds; dumped with --ext-unix-sk=INO, restored with
                 --inherit-fd fd[N]:socket:[INO], N an end of a new pair.
+  inherit-file  the test's fd 5 is a file of the runner's: with .desc
+                "external", dumped with --external file[MNT:INO] and
+                restored with --inherit-fd fd[N]:file[MNT:INO] (reopened
+                with its own flags and offset); without, restored with
+                --inherit-fd fd[N]:PATH (N itself, offset shared).
   file-changed  a file the test holds open is changed between dump and
                 restore (.desc "change": "grow" or "buildid"); restore must
                 fail naming it, unless .desc "expect" is "pass".
@@ -28,7 +33,7 @@ import subprocess
 import time
 
 import zdtm_proc as zp
-from zdtm_cr import CUSTOM_START, SCENARIOS, Failed, Result, dump_or_fail
+from zdtm_cr import CUSTOM_START, SCENARIOS, Failed, Result, dump_or_fail, tree_gone
 
 
 def wait_file(path, timeout, what):
@@ -193,6 +198,59 @@ def inherit_socket(r):
     return res
 
 
+# ---- inherit-file ----
+
+def inherit_file_start(r):
+    r.ext_path = os.path.join(r.wd, "runner-file")
+    with open(r.ext_path, "w") as f:
+        f.write("0123456789")
+    os.chmod(r.ext_path, 0o666)
+    r.start(extra=["--path=" + r.ext_path])
+
+
+def inherit_file(r):
+    fdinfo = zp.read_text("/proc/%d/fdinfo/5" % r.pid, "")
+    mnt = re.search(r"^mnt_id:\s*(\d+)", fdinfo, re.M)
+    if not mnt:
+        raise Failed("no mnt_id in the test's fdinfo of fd 5: %r" % fdinfo)
+    ext = r.t.desc.get("external")
+    if ext:
+        key = "file[%x:%x]" % (int(mnt.group(1)), os.stat(r.ext_path).st_ino)
+        runner_fd = os.open(r.ext_path, os.O_RDONLY)     # only names the file
+    else:
+        key = r.ext_path
+        runner_fd = os.open(r.ext_path, os.O_RDWR)
+        os.lseek(runner_fd, 3, os.SEEK_SET)
+    r.closers.append(lambda: os.close(runner_fd))
+    time.sleep(r.t.desc.get("settle", 0.1))
+    err = r.dump(extra=["--external", key] if ext else [])
+    if err:
+        raise Failed(err, r.criu_tail("dump"))
+    if ext:
+        if r.restore(extra=[]) is None:
+            raise Failed("restore succeeded without --inherit-fd for %s" % key)
+        text = r.criu_text("restore")
+        if key not in text or "--inherit-fd" not in text:
+            raise Failed("the failed restore does not name %s and --inherit-fd" % key,
+                         r.criu_tail("restore"))
+        tree_gone(r)
+    err = r.restore(extra=["--inherit-fd", "fd[%d]:%s" % (runner_fd, key)],
+                    pass_fds=(runner_fd,))
+    if err:
+        raise Failed(err, r.criu_tail("restore"))
+    res = r.finish()
+    if res.status == "FAIL":
+        res.reason = "after restore: " + res.reason
+        return res
+    # an external file is opened again; a path gets the runner's own fd
+    want = 0 if ext else 5
+    at = os.lseek(runner_fd, 0, os.SEEK_CUR)
+    if at != want:
+        raise Failed("the runner's fd is at offset %d after the test read, not %d" %
+                     (at, want))
+    return res
+
+
 # ---- file-changed ----
 
 def patch_build_id(path):
@@ -286,7 +344,8 @@ def pty_taken(r):
 
 
 CUSTOM_START.update({"shell-job": shell_job_start, "inherit-pipe": inherit_pipe_start,
-                     "inherit-socket": inherit_socket_start})
+                     "inherit-socket": inherit_socket_start,
+                     "inherit-file": inherit_file_start})
 SCENARIOS.update({"shell-job": shell_job, "inherit-pipe": inherit_pipe,
-                  "inherit-socket": inherit_socket,
+                  "inherit-socket": inherit_socket, "inherit-file": inherit_file,
                   "file-changed": file_changed, "pty-taken": pty_taken})
