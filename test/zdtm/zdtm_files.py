@@ -16,6 +16,9 @@ zdtm_cr's tables:
                 restored with --inherit-fd fd[N]:file[MNT:INO] (reopened
                 with its own flags and offset); without, restored with
                 --inherit-fd fd[N]:PATH (N itself, offset shared).
+  inherit-tty   the test's fd 5 is a pty slave whose master the runner
+                holds; dumped with --external tty[RDEV:DEV], restored with
+                --inherit-fd fd[N]:tty[RDEV:DEV], N the slave of a new pty.
   file-changed  a file the test holds open is changed between dump and
                 restore (.desc "change": "grow" or "buildid"); restore must
                 fail naming it, unless .desc "expect" is "pass".
@@ -251,6 +254,60 @@ def inherit_file(r):
     return res
 
 
+# ---- inherit-tty ----
+
+def read_pty(master, what):
+    data = b""
+    while select.select([master], [], [], 2)[0]:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:         # EIO: no slave left open
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data.replace(b"\r\n", b"\n")
+
+
+def inherit_tty_start(r):
+    old = pty.openpty()
+    r.fds += list(old)
+    r.pty = old
+    r.start(extra=["--tty=" + os.ttyname(old[1])])
+
+
+def inherit_tty(r):
+    st = os.stat(os.ttyname(r.pty[1]))
+    key = "tty[%x:%x]" % (st.st_rdev, st.st_dev)
+    os.close(r.pty[1])
+    r.fds.remove(r.pty[1])
+    time.sleep(r.t.desc.get("settle", 0.1))
+    err = r.dump(extra=["--external", key])
+    if err:
+        raise Failed(err, r.criu_tail("dump"))
+    if r.restore(extra=[]) is None:
+        raise Failed("restore succeeded without --inherit-fd for %s" % key)
+    if key not in r.criu_text("restore"):
+        raise Failed("the failed restore does not name %s" % key, r.criu_tail("restore"))
+    tree_gone(r)
+    new = pty.openpty()
+    r.fds += list(new)
+    err = r.restore(extra=["--inherit-fd", "fd[%d]:%s" % (new[1], key)], pass_fds=(new[1],))
+    if err:
+        raise Failed(err, r.criu_tail("restore"))
+    os.close(new[1])
+    r.fds.remove(new[1])
+    res = r.finish()
+    if res.status == "FAIL":
+        res.reason = "after restore: " + res.reason
+        return res
+    got = (read_pty(r.pty[0], "the old pty"), read_pty(new[0], "the new pty"))
+    if got != (b"before\n", b"after\n"):
+        raise Failed("the old pty carried %r and the new one %r; want 'before' on the old "
+                     "one and 'after' on the new one" % got)
+    return res
+
+
 # ---- file-changed ----
 
 def patch_build_id(path):
@@ -345,7 +402,8 @@ def pty_taken(r):
 
 CUSTOM_START.update({"shell-job": shell_job_start, "inherit-pipe": inherit_pipe_start,
                      "inherit-socket": inherit_socket_start,
-                     "inherit-file": inherit_file_start})
+                     "inherit-file": inherit_file_start, "inherit-tty": inherit_tty_start})
 SCENARIOS.update({"shell-job": shell_job, "inherit-pipe": inherit_pipe,
                   "inherit-socket": inherit_socket, "inherit-file": inherit_file,
+                  "inherit-tty": inherit_tty,
                   "file-changed": file_changed, "pty-taken": pty_taken})
