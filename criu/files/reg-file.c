@@ -250,6 +250,15 @@ static int check_same(const struct file_entry *fe, int fd, bool content)
 	return check_build_id(r, fd);
 }
 
+static int seek_to_pos(int fd, const struct reg_file *r)
+{
+	if ((r->flags & O_PATH) || !r->pos || lseek(fd, r->pos, SEEK_SET) == (off_t)r->pos)
+		return 0;
+	pr_perror("can't restore the position %llu of '%s'", (unsigned long long)r->pos,
+		  r->path);
+	return -1;
+}
+
 int reg_open(struct file_ids *f, struct file_entry *fe, int dirfd)
 {
 	const struct reg_file *r = &fe->reg;
@@ -280,9 +289,7 @@ int reg_open(struct file_ids *f, struct file_entry *fe, int dirfd)
 		close(fd);
 		return -1;
 	}
-	if (!(r->flags & O_PATH) && r->pos && lseek(fd, r->pos, SEEK_SET) != (off_t)r->pos) {
-		pr_perror("can't restore the position %llu of '%s'", (unsigned long long)r->pos,
-			  r->path);
+	if (seek_to_pos(fd, r)) {
 		close(fd);
 		return -1;
 	}
@@ -312,10 +319,11 @@ int reg_open_inherited(struct file_entry *fe, int fd)
 		pr_perror("can't open %s through inherited fd %d", r->path, fd);
 		return -1;
 	}
-	if (!(r->flags & O_PATH) && r->pos &&
-	    lseek(fe->rst_fd, r->pos, SEEK_SET) != (off_t)r->pos)
-		pr_pwarn("can't restore the position %llu of %s", (unsigned long long)r->pos,
-			 r->path);
+	if (seek_to_pos(fe->rst_fd, r)) {
+		close(fe->rst_fd);
+		fe->rst_fd = -1;
+		return -1;
+	}
 	return 0;
 }
 

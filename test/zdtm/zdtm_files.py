@@ -237,6 +237,15 @@ def inherit_file(r):
             raise Failed("the failed restore does not name %s and --inherit-fd" % key,
                          r.criu_tail("restore"))
         tree_gone(r)
+        # a pipe where the file should be: it can't take the file's offset
+        rp, wp = os.pipe()
+        r.closers += [lambda: os.close(rp), lambda: os.close(wp)]
+        if r.restore(extra=["--inherit-fd", "fd[%d]:%s" % (wp, key)], pass_fds=(wp,)) is None:
+            raise Failed("restore succeeded with a pipe given for %s" % key)
+        if "can't restore the position 3" not in r.criu_text("restore"):
+            raise Failed("the restore with a pipe for %s does not say it can't seek" % key,
+                         r.criu_tail("restore"))
+        tree_gone(r)
     err = r.restore(extra=["--inherit-fd", "fd[%d]:%s" % (runner_fd, key)],
                     pass_fds=(runner_fd,))
     if err:
