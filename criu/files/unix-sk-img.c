@@ -241,7 +241,7 @@ static int read_packet(struct img *img, void *msg, void *arg)
 	uint8_t *buf;
 	int ret;
 
-	if (!u || u->uflags & USK_EXTERN || u->state == USK_LISTEN) {
+	if (!u || (u->uflags & USK_EXTERN && !u->inherited) || u->state == USK_LISTEN) {
 		pr_err("sk-queues.img: packet for %u, which is no socket with a queue\n",
 		       e->id_for);
 		return -1;
@@ -266,7 +266,10 @@ static int read_packet(struct img *img, void *msg, void *arg)
 		return -1;
 	}
 	ret = img_read_raw(img, buf, e->length);
-	if (!ret)
+	if (!ret && u->inherited)
+		pr_info("unix socket %u is inherited: the %u bytes queued for it stay behind\n",
+			u->ino, e->length);
+	else if (!ret)
 		ret = usk_add_packet(u, buf, e->length,
 				     e->has_addr ? (const char *)e->addr.data : "",
 				     e->has_addr ? e->addr.len : 0);
@@ -342,6 +345,7 @@ int usk_read_queues(int dirfd, struct file_ids *f)
 		 */
 		if (!(u->uflags & USK_EXTERN) && files_inherited(fe)) {
 			u->uflags |= USK_EXTERN;
+			u->inherited = true;
 			pr_info("unix socket %u is inherited\n", u->ino);
 		}
 		if (u->peer_ino && !(u->uflags & USK_EXTERN))

@@ -53,6 +53,7 @@ struct usk {
 	uint32_t uflags;
 	uint8_t shutdown;
 	bool accepted;			/* its name came with accept(), it did not bind */
+	bool inherited;			/* --inherit-fd gives it; USK_EXTERN too */
 	bool deleted;			/* bound to a path that is gone */
 	bool has_perms;
 	uint32_t mode, uid, gid;	/* the socket file's */
