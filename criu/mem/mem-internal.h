@@ -49,7 +49,8 @@ struct pw_buf {
 	struct iovec iov[PW_BUF_PAGES];	/* the parts of data to write, in order */
 	int niov;
 	size_t len;
-	struct pw_buf *next;
+	off_t offset;		/* where it goes, once queued */
+	struct pw_buf *next;	/* in the free list or the queue */
 };
 
 struct page_writer {
@@ -60,7 +61,7 @@ struct page_writer {
 	pthread_cond_t cond;	/* a job queued, a buffer freed, or stopping */
 	struct pw_buf *free_bufs, *all[PW_MAX_BUFS];
 	int nr_bufs;
-	struct pw_job *jobs, *jobs_tail;
+	struct pw_buf *jobs, *jobs_tail;	/* queued, in file order */
 	pthread_t threads[PW_MAX_THREADS];
 	int nr_threads;
 	bool stopping;

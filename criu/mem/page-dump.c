@@ -33,7 +33,6 @@ struct page_dump {
 	struct img *pagemap, *pages;
 	struct page_writer pw;
 	struct pw_buf *cur;	/* the batch being filled */
-	uint8_t *buf;		/* its data */
 	uint64_t *pm;
 	struct iovec *riov;
 	/* the pagemap entry being grown */
@@ -136,7 +135,7 @@ static ssize_t copy_batch(struct page_dump *pd, const struct vma *v, uint64_t ad
 	if (!npages)
 		return 0;
 	if (v->prot & PROT_READ) {
-		struct iovec liov = { pd->buf, want };
+		struct iovec liov = { pd->cur->data, want };
 
 		got = process_vm_readv(pd->pid, &liov, 1, pd->riov, niov, 0);
 		if (got == (ssize_t)want)
@@ -146,7 +145,7 @@ static ssize_t copy_batch(struct page_dump *pd, const struct vma *v, uint64_t ad
 	size_t off = 0;
 
 	for (int i = 0; i < niov; i++) {
-		got = pread(pd->mem_fd, pd->buf + off, pd->riov[i].iov_len,
+		got = pread(pd->mem_fd, pd->cur->data + off, pd->riov[i].iov_len,
 			    (off_t)(uint64_t)pd->riov[i].iov_base);
 		if (got != (ssize_t)pd->riov[i].iov_len) {
 			pr_perror("can't read memory of task %d at %p", pd->pid,
@@ -176,7 +175,6 @@ static int dump_vma(struct page_dump *pd, const struct vma *v, uint64_t *vaddrs)
 		uint64_t t0 = now_us();
 
 		pd->cur = pw_get_buf(&pd->pw);
-		pd->buf = pd->cur->data;
 		uint64_t t1 = now_us();
 
 		n = copy_batch(pd, v, addr, nr, vaddrs);
@@ -191,15 +189,15 @@ static int dump_vma(struct page_dump *pd, const struct vma *v, uint64_t *vaddrs)
 		for (ssize_t i = 0; i < n;) {
 			ssize_t j = i;
 
-			if (anon && page_is_zero(pd->buf + i * PAGE_SIZE)) {
+			if (anon && page_is_zero(pd->cur->data + i * PAGE_SIZE)) {
 				pd->st->pages_zero++;
 				i++;
 				continue;
 			}
 			while (j + 1 < n && vaddrs[j + 1] == vaddrs[j] + PAGE_SIZE &&
-			       !(anon && page_is_zero(pd->buf + (j + 1) * PAGE_SIZE)))
+			       !(anon && page_is_zero(pd->cur->data + (j + 1) * PAGE_SIZE)))
 				j++;
-			if (emit_pages(pd, vaddrs[i], pd->buf + i * PAGE_SIZE, j - i + 1)) {
+			if (emit_pages(pd, vaddrs[i], pd->cur->data + i * PAGE_SIZE, j - i + 1)) {
 				pw_put_buf(&pd->pw, pd->cur);
 				return -1;
 			}

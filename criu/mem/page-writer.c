@@ -23,13 +23,6 @@
 
 #define PW_IOV_MAX 1024	/* the kernel's UIO_MAXIOV */
 
-struct pw_job {
-	struct pw_buf *buf;
-	off_t offset;
-	int niov;
-	struct pw_job *next;
-};
-
 static struct pw_buf *take_free(struct page_writer *w)
 {
 	struct pw_buf *b;
@@ -48,8 +41,11 @@ static ssize_t pwritev_full(int fd, struct iovec *iov, int niov, off_t off)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			if (!n)
+				errno = EIO;
 			return -1;
+		}
 		off += n;
 		while (niov && (size_t)n >= iov->iov_len) {
 			n -= iov->iov_len;
@@ -70,7 +66,7 @@ static void *writer_main(void *arg)
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		struct pw_job *j;
+		struct pw_buf *b;
 		bool failed;
 		int err;
 
@@ -78,24 +74,23 @@ static void *writer_main(void *arg)
 			pthread_cond_wait(&w->cond, &w->lock);
 		if (!w->jobs)
 			break;
-		j = w->jobs;
-		w->jobs = j->next;
+		b = w->jobs;
+		w->jobs = b->next;
 		if (!w->jobs)
 			w->jobs_tail = NULL;
 		failed = w->err != 0;
 		pthread_mutex_unlock(&w->lock);
 		/* after an error the rest is dropped: the dump fails anyway */
 		err = 0;
-		if (!failed && pwritev_full(w->fd, j->buf->iov, j->niov, j->offset))
-			err = errno ? errno : EIO;
+		if (!failed && pwritev_full(w->fd, b->iov, b->niov, b->offset))
+			err = errno;
 		pthread_mutex_lock(&w->lock);
 		if (err && !w->err) {
 			w->err = err;
-			w->err_offset = j->offset;
+			w->err_offset = b->offset;
 		}
-		j->buf->next = w->free_bufs;
-		w->free_bufs = j->buf;
-		free(j);
+		b->next = w->free_bufs;
+		w->free_bufs = b;
 		pthread_cond_broadcast(&w->cond);
 	}
 	pthread_mutex_unlock(&w->lock);
@@ -179,29 +174,19 @@ void pw_add(struct pw_buf *b, const uint8_t *data, size_t len)
 
 int pw_submit(struct page_writer *w, struct pw_buf *b)
 {
-	struct pw_job *j;
-
 	if (!b->len) {
 		pw_put_buf(w, b);
 		return 0;
 	}
-	j = malloc(sizeof(*j));
-	if (!j) {
-		pr_err("out of memory\n");
-		pw_put_buf(w, b);
-		return -1;
-	}
-	j->buf = b;
-	j->niov = b->niov;
-	j->next = NULL;
+	b->next = NULL;
 	pthread_mutex_lock(&w->lock);
-	j->offset = w->offset;
+	b->offset = w->offset;
 	w->offset += b->len;
 	if (w->jobs_tail)
-		w->jobs_tail->next = j;
+		w->jobs_tail->next = b;
 	else
-		w->jobs = j;
-	w->jobs_tail = j;
+		w->jobs = b;
+	w->jobs_tail = b;
 	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 	return __atomic_load_n(&w->err, __ATOMIC_RELAXED) ? -1 : 0;
