@@ -23,6 +23,10 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "test", "zdtm"))
+import zdtm_proc as zp  # noqa: E402 (pid_max, shared with the test runner)
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CRIU = os.path.join(TOP, "criu", "criu")
 MEMHOG = os.path.join(TOP, "build", "memhog", "memhog")
@@ -33,7 +37,6 @@ MIB = int(os.environ.get("BENCH_MIB", "128"))
 OUT_MD = os.environ.get("BENCH_OUT", os.path.join(TOP, "Documentation", "performance.md"))
 OUT_PNG = os.path.splitext(OUT_MD)[0] + ".png"
 NCPU = os.cpu_count() or 1
-PID_MAX = "/proc/sys/kernel/pid_max"
 
 
 def sh(cmd, **kw):
@@ -216,7 +219,7 @@ def limits(log):
             lim[k] = float(v)
         if r.returncode:
             log("pid cost %s: %s" % (m, r.stderr.strip()))
-    pid_max = int(open(PID_MAX).read())
+    pid_max = zp.pid_max()
     if lim.get("fork_rate"):
         lim["spin_pass_s"] = pid_max / lim["fork_rate"]
     lim["pid_max"] = pid_max
@@ -229,15 +232,6 @@ def methods_allowed():
         if sh([CRIU, "check", "--pid-method", m]).returncode == 0:
             out.append(m)
     return out
-
-
-def set_pid_max(v):
-    try:
-        with open(PID_MAX, "w") as f:
-            f.write(str(v))
-        return True
-    except OSError:
-        return False
 
 
 def machine():
@@ -366,14 +360,14 @@ def main():
     log = lambda s: print("bench: " + s, flush=True)
     # The main runs use the kernel's default pid_max, where one spinning pass
     # takes about a second; the large value some distributions set comes after.
-    old_max = int(open(PID_MAX).read())
-    if old_max != 32768 and not set_pid_max(32768):
-        log("cannot set pid_max to 32768; the runs use %d" % old_max)
+    old_max = zp.pid_max()
+    if old_max != zp.PID_MAX_FOR_TESTS and not zp.set_pid_max(zp.PID_MAX_FOR_TESTS):
+        log("cannot set pid_max to %d; the runs use %d" % (zp.PID_MAX_FOR_TESTS, old_max))
     try:
         lim, runs, meths = main_runs(log)
     finally:
-        set_pid_max(old_max)
-    if set_pid_max(4194304):
+        zp.set_pid_max(old_max)
+    if zp.set_pid_max(4194304):
         try:
             for m in [x for x in meths if x != "spin"]:
                 for n in (1, 8, 64):
@@ -384,7 +378,7 @@ def main():
                             r["tag"] = " (pid_max 4194304)"
                             runs.append(r)
         finally:
-            set_pid_max(old_max)
+            zp.set_pid_max(old_max)
     targets, extra = check_targets(runs, lim)
     report(runs, lim, targets, extra)
     plot(runs, lim)
