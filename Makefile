@@ -103,10 +103,10 @@ $(BUILD)/memhog/memhog: test/memhog/memhog.c
 demo: criu/criu $(BUILD)/memhog/memhog
 	@python3 scripts/demo.py
 
-$(BUILD)/memhog/bench-limits: test/memhog/bench-limits.c
+$(BUILD)/memhog/bench-limits: test/memhog/bench-limits.c include/common/burn-pid.h
 	@mkdir -p $(dir $@)
 	$(E) "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(WARN) -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -o $@ $<
 
 # The Memhog benchmark (not part of `make test`): BENCH_TASKS, BENCH_MIB.
 bench: criu/criu $(BUILD)/memhog/memhog $(BUILD)/memhog/bench-limits

@@ -21,6 +21,7 @@
 
 #define LOG_PREFIX "pidctl: "
 #include "arch.h"
+#include "common/burn-pid.h"
 #include "kdat.h"
 #include "log.h"
 #include "pidctl.h"
@@ -307,18 +308,6 @@ static pid_t create_ns_last_pid(struct pidctl *pc, pid_t want, const struct crea
 	return pid == want ? pid : -1;
 }
 
-/* One burnt PID: vfork shares our memory, so it is cheap. */
-static pid_t burn_one(void)
-{
-	pid_t pid = vfork();
-
-	if (pid == 0)
-		_exit(0);
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-	return pid;
-}
-
 /*
  * The last pid the kernel handed out. ns_last_pid stays readable when
  * /proc/sys is read-only and needs no capability to read; -1 if unreadable.
@@ -360,7 +349,7 @@ static pid_t spin_to(struct pidctl *pc, pid_t want, const struct creator *c)
 				       "again (the kernel wraps to %d)\n", want, PIDCTL_RESERVED_PIDS);
 				return -1;
 			}
-			last = burn_one();
+			last = burn_pid();
 			if (last >= 0 && !pidctl_next_is(last, want, pid_max, pid_in_use)) {
 				pid_t seen = pidctl_read_last_pid(pc);	/* others fork too */
 

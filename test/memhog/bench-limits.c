@@ -33,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/burn-pid.h"
+
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
@@ -197,18 +199,6 @@ static pid_t clone_tid(pid_t want)
 	return syscall(SYS_clone3, &ca, sizeof(ca));
 }
 
-/* One pid burnt: vfork shares our memory, so it is cheap. */
-static __attribute__((noinline)) pid_t burn_one(void)
-{
-	pid_t pid = vfork();
-
-	if (pid == 0)
-		_exit(0);
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-	return pid;
-}
-
 /*
  * Microseconds per exact-pid task: the children stay alive until all are
  * made, as a restored tree does (a child that exits at once hands its
@@ -236,7 +226,7 @@ static int pid_cost(const char *method, int count)
 		char c;
 
 		if (spin) {
-			if (burn_one() < 0) {
+			if (burn_pid() < 0) {
 				perror("vfork");
 				return 1;
 			}
