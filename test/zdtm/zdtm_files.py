@@ -27,6 +27,7 @@ zdtm_cr's tables:
                 create nothing.
 """
 
+import errno
 import os
 import pty
 import re
@@ -120,6 +121,22 @@ def shell_job(r):
 
 # ---- inherit-pipe ----
 
+def read_all(fd, what):
+    """Everything fd carries until its end (EOF, or EIO: a pty with no slave left)."""
+    data = b""
+    while select.select([fd], [], [], 5)[0]:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError as e:
+            if e.errno != errno.EIO:
+                raise
+            return data
+        if not chunk:
+            return data
+        data += chunk
+    raise Failed("%s: no end of file after %r" % (what, data))
+
+
 def inherit_pipe_start(r):
     rfd, wfd = os.pipe()
     r.fds += [rfd, wfd]
@@ -140,12 +157,7 @@ def inherit_pipe(r):
     if res.status == "FAIL":
         res.reason = "after restore: " + res.reason
         return res
-    data = b""
-    while select.select([rfd], [], [], 5)[0]:
-        chunk = os.read(rfd, 4096)
-        if not chunk:
-            break
-        data += chunk
+    data = read_all(rfd, "the runner's pipe")
     if data != b"before\nafter\n":
         raise Failed("the runner's pipe carried %r, not 'before' then 'after' once each" %
                      data)
@@ -153,16 +165,6 @@ def inherit_pipe(r):
 
 
 # ---- inherit-socket ----
-
-def read_all(fd, what):
-    data = b""
-    while select.select([fd], [], [], 5)[0]:
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            return data
-        data += chunk
-    raise Failed("%s: no end of file after %r" % (what, data))
-
 
 def inherit_socket_start(r):
     old = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -271,19 +273,6 @@ def inherit_file(r):
 
 # ---- inherit-tty ----
 
-def read_pty(master, what):
-    data = b""
-    while select.select([master], [], [], 2)[0]:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:         # EIO: no slave left open
-            break
-        if not chunk:
-            break
-        data += chunk
-    return data.replace(b"\r\n", b"\n")
-
-
 def inherit_tty_start(r):
     old = pty.openpty()
     r.fds += list(old)
@@ -316,7 +305,8 @@ def inherit_tty(r):
     if res.status == "FAIL":
         res.reason = "after restore: " + res.reason
         return res
-    got = (read_pty(r.pty[0], "the old pty"), read_pty(new[0], "the new pty"))
+    got = tuple(read_all(m, what).replace(b"\r\n", b"\n")
+                for m, what in ((r.pty[0], "the old pty"), (new[0], "the new pty")))
     if got != (b"before\n", b"after\n"):
         raise Failed("the old pty carried %r and the new one %r; want 'before' on the old "
                      "one and 'after' on the new one" % got)
