@@ -107,7 +107,7 @@ static int join_group(struct restore_ctx *ctx, const struct pstree_item *it)
 	bool keep = opts->shell_job && !it->parent && it->pgid != it->pid;
 	uint32_t all = ctx->tree.nr_items;
 
-	futex_wait_for(&sh->nr_forked, ctx->tree.nr_items);
+	futex_wait_for(&sh->nr_forked, all);
 	if (!keep && getpgid(0) != it->pgid && setpgid(0, it->pgid)) {
 		pr_perror("task %d: can't join process group %d", it->pid, it->pgid);
 		return -1;
