@@ -43,10 +43,17 @@ static inline struct rst_task *rst_task_of(const struct pstree_item *it)
 }
 
 /* In the restoring task: set everything up and jump to the restorer. */
-void restore_task(struct restore_ctx *ctx, struct pstree_item *it) __noreturn;
+void restore_task(struct restore_ctx *ctx, struct pstree_item *it, uint32_t slot) __noreturn;
 /* Session, group, children; a zombie exits here. 0: go on restoring. */
 int restore_tree_part(struct restore_ctx *ctx, struct pstree_item *it) __must_check;
-void rst_note_created(struct restore_ctx *ctx);
+/* The creator's side of a new task: a slot in the shared table before the clone, */
+uint32_t rst_reserve_slot(struct restore_ctx *ctx);
+/* then its pid there once the clone returned (criu kills what is listed). */
+void rst_note_created(struct restore_ctx *ctx, uint32_t slot, pid_t pid);
+/* The new task's first steps, before it touches more of criu's memory. */
+void rst_task_start(struct restore_ctx *ctx, const struct pstree_item *it, uint32_t slot);
+/* criu's rseq area: unregistered once, before the first task is created. */
+int rst_unregister_rseq(void) __must_check;
 /* Wait until every task is in its process group. */
 void rst_wait_grouped(struct restore_ctx *ctx);
 /* Build the restorer's argument block and stacks in the bootstrap region. */

@@ -54,15 +54,6 @@ static void atomic_max(uint64_t *v, uint64_t x)
 		;
 }
 
-static struct rst_shared_task *record_pid(struct restore_ctx *ctx, pid_t pid)
-{
-	struct rst_shared *sh = ctx->shared;
-	uint32_t i = __atomic_fetch_add(&sh->nr_tasks, 1, __ATOMIC_SEQ_CST);
-
-	sh->tasks[i].pid = pid;
-	return &sh->tasks[i];
-}
-
 /* Service fds go above every fd of every task and of criu (see restore.c). */
 static int setup_service_fds(struct restore_ctx *ctx)
 {
@@ -96,7 +87,12 @@ static int open_exe(struct restore_ctx *ctx, const struct mm_state *mm)
 	return sfd_install(SFD_EXE, fd);
 }
 
-static int unregister_rseq(void)
+/*
+ * The kernel writes the rseq area at returns to user mode; after a fork
+ * each such write is a copy-on-write fault in parent and child, and the
+ * restorer unmaps the area anyway. Tasks inherit the unregistration.
+ */
+int rst_unregister_rseq(void)
 {
 	void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
 
@@ -157,15 +153,13 @@ static int restore_fg(struct restore_ctx *ctx, const struct pstree_item *it)
 	return files_set_fg(fg, job_root);
 }
 
-void restore_task(struct restore_ctx *ctx, struct pstree_item *it)
+void restore_task(struct restore_ctx *ctx, struct pstree_item *it, uint32_t slot)
 {
 	struct rst_task *t = rst_task_of(it);
 	struct mem_restore mr;
 	struct rst_bootstrap bs;
-	uint32_t slot = record_pid(ctx, getpid()) - ctx->shared->tasks;
 
-	if (!opts->restore_sibling)
-		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* criu gone: nothing to finish for */
+	rst_task_start(ctx, it, slot);
 	if (restore_tree_part(ctx, it))
 		goto fail;
 	pr_info("task %d: restoring\n", it->pid);
@@ -183,9 +177,6 @@ void restore_task(struct restore_ctx *ctx, struct pstree_item *it)
 	atomic_min(&ctx->shared->fill_start_us, mr.fill_start_us);
 	atomic_max(&ctx->shared->fill_end_us, mr.fill_end_us);
 	if (open_exe(ctx, &t->mm) == -2)
-		goto fail;
-	/* glibc's rseq area is about to vanish with the rest of criu's memory */
-	if (unregister_rseq())
 		goto fail;
 	if (files_close_restore_fds(&ctx->files, &t->fds))
 		goto fail;

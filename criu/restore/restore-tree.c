@@ -44,20 +44,49 @@ static void futex_wait_for(uint32_t *w, uint32_t want)
 	}
 }
 
+uint32_t rst_reserve_slot(struct restore_ctx *ctx)
+{
+	return __atomic_fetch_add(&ctx->shared->nr_tasks, 1, __ATOMIC_SEQ_CST);
+}
+
 /*
  * One more task exists (its creator's clone returned, the pid is taken):
- * the last one stamps the forking time. Threads come later, once memory
- * is in, and are not counted.
+ * the creator lists it, so that a failure anywhere kills it even while it
+ * still waits below; the last one stamps the forking time. Threads come
+ * later, once memory is in, and are not counted.
  */
-void rst_note_created(struct restore_ctx *ctx)
+void rst_note_created(struct restore_ctx *ctx, uint32_t slot, pid_t pid)
 {
 	struct rst_shared *sh = ctx->shared;
-	uint32_t n = __atomic_add_fetch(&sh->nr_created, 1, __ATOMIC_SEQ_CST);
+	uint32_t n;
+
+	__atomic_store_n(&sh->tasks[slot].pid, pid, __ATOMIC_SEQ_CST);
+	n = __atomic_add_fetch(&sh->nr_created, 1, __ATOMIC_SEQ_CST);
 
 	if (n == (uint32_t)ctx->tree.nr_items) {
 		__atomic_store_n(&sh->created_at_us, now_us(), __ATOMIC_SEQ_CST);
 		futex_wake_all(&sh->nr_created);
 	}
+}
+
+/*
+ * Under a VM's shadow paging every page fault is dear (~70 us here), and a
+ * new task faults on each page of code it runs (fork copies no page table
+ * entries of file mappings) and of stack it writes. A leaf that went on
+ * at once would spend ~1 ms in faults, on the CPU its parent needs to fork
+ * the next sibling: leaves wait until every task exists, having run as
+ * little code as possible. Raw syscalls: the libc page of syscall() is the
+ * one the clone returned through.
+ */
+void rst_task_start(struct restore_ctx *ctx, const struct pstree_item *it, uint32_t slot)
+{
+	struct rst_shared *sh = ctx->shared;
+
+	if (!opts->restore_sibling)	/* criu gone: nothing to finish for */
+		syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	__atomic_store_n(&sh->tasks[slot].pid, it->pid, __ATOMIC_SEQ_CST);
+	if (list_empty(&it->children))
+		futex_wait_for(&sh->nr_created, ctx->tree.nr_items);
 }
 
 static int start_session(struct restore_ctx *ctx, const struct pstree_item *it)
@@ -87,12 +116,13 @@ static int fork_children(struct restore_ctx *ctx, struct pstree_item *it)
 	struct pstree_item *c;
 
 	list_for_each_entry(c, &it->children, sibling) {
+		uint32_t slot = rst_reserve_slot(ctx);
 		pid_t pid = pidctl_fork(&ctx->pc, c->pid, 0);
 
 		if (pid == 0)
-			restore_task(ctx, c);
+			restore_task(ctx, c, slot);
 		if (pid > 0)
-			rst_note_created(ctx);
+			rst_note_created(ctx, slot, pid);
 		if (pid < 0) {
 			pr_err("task %d: can't create child %d\n", it->pid, c->pid);
 			return -1;
@@ -166,13 +196,6 @@ int restore_tree_part(struct restore_ctx *ctx, struct pstree_item *it)
 	uint32_t all = ctx->tree.nr_items;
 
 	ctx->pc.spun = 0;	/* our parent's count came with the fork */
-	/*
-	 * With two CPUs, a new leaf that runs at once (its first writes are
-	 * copy-on-write faults) slows down the parents still forking: leaves
-	 * wait until every task exists.
-	 */
-	if (list_empty(&it->children))
-		futex_wait_for(&ctx->shared->nr_created, all);
 	if (start_session(ctx, it))
 		return -1;
 	/* counted only once it leads its group, so members never join too early */

@@ -277,6 +277,8 @@ static void kill_created(struct restore_ctx *ctx)
 	if (!sh)
 		return;
 	for (uint32_t i = 0; i < sh->nr_tasks; i++) {
+		if (sh->tasks[i].pid <= 0)	/* its clone failed */
+			continue;
 		pr_info("killing task %d\n", sh->tasks[i].pid);
 		kill(sh->tasks[i].pid, SIGKILL);
 	}
@@ -342,15 +344,17 @@ static int create_root(struct restore_ctx *ctx, pid_t *root)
 {
 	struct pstree_item *it = ctx->tree.root;
 	sigset_t all, old;
+	uint32_t slot;
 	pid_t pid;
 
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
+	slot = rst_reserve_slot(ctx);
 	pid = pidctl_fork(&ctx->pc, it->pid, opts->restore_sibling ? PIDCTL_SIBLING : 0);
 	if (pid == 0)
-		restore_task(ctx, it);
+		restore_task(ctx, it, slot);
 	if (pid > 0)
-		rst_note_created(ctx);
+		rst_note_created(ctx, slot, pid);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0)
 		return -1;
@@ -375,6 +379,8 @@ int cr_restore_tasks(int dirfd, int workfd)
 		goto out;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
 		pr_pwarn("can't become a child subreaper");
+	if (rst_unregister_rseq())
+		goto out;
 	t1 = stats_now_us();
 	if (create_root(&ctx, &root) || wait_ready(&ctx, root))
 		goto fail;
