@@ -425,7 +425,10 @@ def bench_all(log, old_max, old_reporting):
                     " back to its host, and touching it again then costs the host's faults too"
                     " (the same fill ran at 0.4 to 12 GB/s from one minute to the next). Set to"
                     " %d ms for the run, so that the limits and the restores meet memory in the"
-                    " same state; put back after. `BENCH_VM_AS_IS=1` leaves it."
+                    " same state; put back after. `BENCH_VM_AS_IS=1` leaves it. That steadies"
+                    " runs of up to about 2 GiB; larger ones still meet memory the host has"
+                    " not backed (an 8 GiB fill saw 0.8 GiB reported all the same, and ran at"
+                    " 1.1 GB/s, then 10.3, 4.0, 11.2 on the next three tries)."
                     % (REPORTING, old_reporting, REPORTING_HOLD_MS))
     lim, runs, meths = main_runs(log)
     if zp.set_pid_max(4194304):
