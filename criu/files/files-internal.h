@@ -16,6 +16,12 @@ struct file_entry *files_add_reg(struct file_ids *f, pid_t pid, const char *link
 bool files_dev_supported(dev_t rdev);
 int files_check_kind(const struct stat *st, const char *path, const char *what);
 
+/* What an img_for_each_entry() callback needs that reads more images. */
+struct files_read_ctx {
+	int dirfd;
+	struct file_ids *f;
+};
+
 /* --inherit-fd (inherit.c) */
 int files_inherit_check(void);
 int files_open_inherited(struct file_entry *fe, bool *used);

@@ -20,6 +20,7 @@
 #define LOG_PREFIX "memfd: "
 #include "anon-fd.h"
 #include "arena.h"
+#include "files-internal.h"
 #include "image.h"
 #include "log.h"
 #include "memfd.h"
@@ -373,16 +374,11 @@ static int check_inode(const struct file_ids *f, const MemfdInodeEntry *e)
 	return 0;
 }
 
-struct read_ctx {
-	int dirfd;
-	struct file_ids *f;
-};
-
 /* Give the inode to every entry of it; the first one owns it. */
 static int attach_inode(struct img *img, void *msg, void *arg)
 {
 	const MemfdInodeEntry *e = msg;
-	struct read_ctx *ctx = arg;
+	struct files_read_ctx *ctx = arg;
 	struct file_ids *f = ctx->f;
 	struct memfd_inode *in;
 	struct file_entry *fe;
@@ -423,7 +419,7 @@ static int attach_inode(struct img *img, void *msg, void *arg)
 
 static int memfd_read_extra(int dirfd, struct file_ids *f)
 {
-	struct read_ctx ctx = { dirfd, f };
+	struct files_read_ctx ctx = { dirfd, f };
 	struct file_entry *fe;
 
 	if (img_for_each_entry(dirfd, IMG_MEMFD_INODE, attach_inode, &ctx) < 0)

@@ -276,15 +276,10 @@ out:
 	return ret;
 }
 
-struct read_ctx {
-	int dirfd;
-	struct file_ids *f;
-};
-
 static int read_remap(struct img *img, void *msg, void *arg)
 {
 	const RemapFilePathEntry *e = msg;
-	struct read_ctx *ctx = arg;
+	struct files_read_ctx *ctx = arg;
 	struct file_entry *fe = files_find(ctx->f, e->orig_id);
 
 	(void)img;
@@ -306,7 +301,7 @@ static int read_remap(struct img *img, void *msg, void *arg)
 
 static int reg_read_extra(int dirfd, struct file_ids *f)
 {
-	struct read_ctx ctx = { dirfd, f };
+	struct files_read_ctx ctx = { dirfd, f };
 
 	return img_for_each_entry(dirfd, IMG_REMAP_FPATH, read_remap, &ctx) < 0 ? -1 : 0;
 }
