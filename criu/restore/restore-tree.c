@@ -84,6 +84,7 @@ void rst_task_start(struct restore_ctx *ctx, const struct pstree_item *it, uint3
 
 	if (!opts->restore_sibling)	/* criu gone: nothing to finish for */
 		syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* the creator writes it too: a creator killed inside its clone can't */
 	__atomic_store_n(&sh->tasks[slot].pid, it->pid, __ATOMIC_SEQ_CST);
 	if (list_empty(&it->children))
 		futex_wait_for(&sh->nr_created, ctx->tree.nr_items);
