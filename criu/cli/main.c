@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fault.h"
 #include "log.h"
 #include "options.h"
 #include "version.h"
@@ -104,6 +105,10 @@ int main(int argc, char **argv)
 	if (o.show_version) {
 		printf("Version: %s\n", CRIU_VERSION);
 		return 0;
+	}
+	if (fault_init(err, sizeof(err))) {
+		fprintf(stderr, "criu: %s\n", err);
+		return 1;
 	}
 	options_publish(&o);
 	if (setup_dirs_and_log(opts, &dirs))

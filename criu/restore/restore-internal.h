@@ -31,6 +31,7 @@ struct restore_ctx {
 	struct pidctl pc;
 	int nr_threads;		/* threads of live tasks: they meet at the barrier */
 	int sfd_base;		/* service fds of every task go here and above */
+	pid_t creator;		/* who clones the next task: it checks its parent is that */
 	/* the shared block (owner: criu; tasks write their pid and status) */
 	struct rst_shared *shared;
 	size_t shared_len;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #define LOG_PREFIX "restore: "
+#include "fault.h"
 #include "log.h"
 #include "options.h"
 #include "../pie/restorer.h"
@@ -82,8 +83,24 @@ void rst_task_start(struct restore_ctx *ctx, const struct pstree_item *it, uint3
 {
 	struct rst_shared *sh = ctx->shared;
 
-	if (!opts->restore_sibling)	/* criu gone: nothing to finish for */
+	if (fault_injected(FI_RESTORE_KILLED_IN_CLONE) && it->parent && !it->parent->parent) {
+		struct timespec late = { 0, 300 * 1000 * 1000 };
+
+		syscall(SYS_nanosleep, &late, NULL);
+	}
+	/*
+	 * Our creator gone, nothing to finish for. A creator killed inside
+	 * its clone (criu failing elsewhere) neither lists us nor passes the
+	 * death signal on: we are already someone else's child then, maybe
+	 * after criu killed what was listed, and must not go on. (The root
+	 * of --restore-sibling is not criu's child: it has no creator to
+	 * follow.)
+	 */
+	if (it->parent || !opts->restore_sibling) {
 		syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (syscall(SYS_getppid) != ctx->creator)
+			syscall(SYS_exit_group, 1);
+	}
 	/* the creator writes it too: a creator killed inside its clone can't */
 	__atomic_store_n(&sh->tasks[slot].pid, it->pid, __ATOMIC_SEQ_CST);
 	if (list_empty(&it->children))
@@ -112,16 +129,30 @@ static int start_session(struct restore_ctx *ctx, const struct pstree_item *it)
 	return 0;
 }
 
+/* CRIU_FAULT: fail as if killed inside the clone, the new task unlisted. */
+static void fail_before_listing(struct restore_ctx *ctx, const struct pstree_item *it,
+				pid_t child)
+{
+	pr_err("fault injected: task %d fails before it lists its child %d\n", it->pid, child);
+	__atomic_store_n(&ctx->shared->error, 1, __ATOMIC_SEQ_CST);
+	futex_wake_all(&ctx->shared->nr_in_progress);
+	for (;;)
+		pause();
+}
+
 static int fork_children(struct restore_ctx *ctx, struct pstree_item *it)
 {
 	struct pstree_item *c;
 
+	ctx->creator = getpid();
 	list_for_each_entry(c, &it->children, sibling) {
 		uint32_t slot = rst_reserve_slot(ctx);
 		pid_t pid = pidctl_fork(&ctx->pc, c->pid, 0);
 
 		if (pid == 0)
 			restore_task(ctx, c, slot);
+		if (pid > 0 && fault_injected(FI_RESTORE_KILLED_IN_CLONE) && !it->parent)
+			fail_before_listing(ctx, it, pid);
 		if (pid > 0)
 			rst_note_created(ctx, slot, pid);
 		if (pid < 0) {

@@ -350,6 +350,7 @@ static int create_root(struct restore_ctx *ctx, pid_t *root)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	slot = rst_reserve_slot(ctx);
+	ctx->creator = getpid();
 	pid = pidctl_fork(&ctx->pc, it->pid, opts->restore_sibling ? PIDCTL_SIBLING : 0);
 	if (pid == 0)
 		restore_task(ctx, it, slot);

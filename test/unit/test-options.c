@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Command-line parsing: CRIU's spelling, and one clear line for each mistake. */
+#include <stdlib.h>
+
+#include "fault.h"
 #include "options.h"
 #include "unit.h"
 
@@ -177,4 +180,24 @@ UNIT_TEST(options_file_locks)
 	EXPECT(!o.file_locks && !o.ext_unix_sk);
 	EXPECT_EQ(parse(&o, err, ARGS("check", "-l")), -1);
 	EXPECT_STR(err, "option '--file-locks' does not apply to 'check'");
+}
+
+/* CRIU_FAULT: a code this criu does not inject is refused, not ignored. */
+UNIT_TEST(options_fault_codes)
+{
+	char err[256];
+
+	setenv("CRIU_FAULT", "1", 1);	/* CRIU's FI_DUMP_EARLY: not ours */
+	EXPECT_EQ(fault_init(err, sizeof(err)), -1);
+	EXPECT_HAS(err, "CRIU_FAULT=1: not a fault this criu injects");
+	setenv("CRIU_FAULT", "1001x", 1);
+	EXPECT_EQ(fault_init(err, sizeof(err)), -1);
+	EXPECT_EQ(fi_strategy, FI_NONE);
+	setenv("CRIU_FAULT", "1001", 1);
+	EXPECT_EQ(fault_init(err, sizeof(err)), 0);
+	EXPECT_EQ(fi_strategy, FI_RESTORE_KILLED_IN_CLONE);
+	fi_strategy = FI_NONE;
+	unsetenv("CRIU_FAULT");
+	EXPECT_EQ(fault_init(err, sizeof(err)), 0);
+	EXPECT_EQ(fi_strategy, FI_NONE);
 }

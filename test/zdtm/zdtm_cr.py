@@ -176,8 +176,9 @@ class Run:
 
     # ---- criu ----
 
-    def criu(self, action, args, expect_ok=True, pass_fds=()):
-        """Run criu; returns (rc, combined output lines + log tail)."""
+    def criu(self, action, args, expect_ok=True, pass_fds=(), env=None):
+        """Run criu; returns (rc, combined output lines + log tail).
+        env: variables added to criu's environment."""
         if not os.access(self.opts.criu, os.X_OK):
             raise Failed("no criu binary at %s" % self.opts.criu)
         out = os.path.join(self.wd, "criu-%s.out" % action)
@@ -187,7 +188,7 @@ class Run:
             f.flush()
             p = subprocess.Popen(cmd, cwd=self.wd, stdin=subprocess.DEVNULL, stdout=f,
                                  stderr=subprocess.STDOUT, start_new_session=True,
-                                 pass_fds=pass_fds)
+                                 pass_fds=pass_fds, env=dict(os.environ, **(env or {})))
             zp.POPEN_PIDS.add(p.pid)
         self.own(p.pid, session=True)
         try:
@@ -263,7 +264,8 @@ class Run:
                 raise Failed("dump exited 0 but these tasks still run: %s" % sorted(left))
             time.sleep(0.05)
 
-    def restore(self, pid_method=None, log_name="restore.log", extra=None, pass_fds=()):
+    def restore(self, pid_method=None, log_name="restore.log", extra=None, pass_fds=(),
+                env=None):
         """extra: criu options instead of the .desc's restore_opts."""
         args = ["-D", self.images, "-o", log_name, "-v4", "-d", "--pidfile",
                 "restore.pid"]
@@ -271,7 +273,7 @@ class Run:
         pid_method = pid_method or self.pid_method
         if pid_method:
             args += ["--pid-method", pid_method]
-        rc = self.criu("restore", args, pass_fds=pass_fds)
+        rc = self.criu("restore", args, pass_fds=pass_fds, env=env)
         if rc != 0:
             return "restore failed (exit %d)" % rc
         text = (zp.read_text(os.path.join(self.images, "restore.pid"), "") or "").strip()
@@ -505,6 +507,22 @@ def child_fails(r):
     return Result("PASS", "")
 
 
+def killed_in_clone(r):
+    """criu kills the tree while a creator is inside its clone (a failure
+    elsewhere): the new task, listed by nobody and reparented before it
+    could ask for its parent's death signal, must not live on, and criu
+    must end (it reaps every orphan of the tree)."""
+    dump_or_fail(r)
+    if r.restore(env={"CRIU_FAULT": "1001"}) is None:
+        raise Failed("restore succeeded though CRIU_FAULT=1001 failed the root")
+    text = r.criu_text("restore")
+    if "fault injected" not in text:
+        raise Failed("restore failed, but not where the fault was injected",
+                     r.criu_tail("restore"))
+    tree_gone(r)
+    return Result("PASS", "")
+
+
 def pids_allocated():
     """The PID namespace's last allocated pid, or None."""
     text = (zp.read_text("/proc/sys/kernel/ns_last_pid") or "").strip()
@@ -591,7 +609,7 @@ def pages_corrupt(r):
 
 SCENARIOS = {"pid-taken": pid_taken, "pages-corrupt": pages_corrupt,
              "pid-taken-child": pid_taken_child, "pid-taken-group": pid_taken_group,
-             "child-fails": child_fails,
+             "child-fails": child_fails, "killed-in-clone": killed_in_clone,
              "no-capability": no_capability}
 
 
