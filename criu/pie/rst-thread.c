@@ -47,13 +47,17 @@ static int restore_thread(const struct rst_args *a, const struct rst_thread *t)
 		return -1;
 	}
 	sys_set_tid_address((int *)t->clear_tid_addr);
-	if (sys_prctl(PR_SET_NAME, (unsigned long)t->comm, 0, 0, 0) ||
-	    sys_prctl(PR_SET_PDEATHSIG, t->pdeath_sig, 0, 0, 0)) {
-		rst_err("can't restore the name or death signal of thread %d\n", t->tid);
+	if (sys_prctl(PR_SET_NAME, (unsigned long)t->comm, 0, 0, 0)) {
+		rst_err("can't restore the name of thread %d\n", t->tid);
 		return -1;
 	}
 	if (rst_restore_creds(&t->creds))
 		return -1;
+	/* after the credentials: the kernel clears it when they change */
+	if (sys_prctl(PR_SET_PDEATHSIG, t->pdeath_sig, 0, 0, 0)) {
+		rst_err("can't restore the death signal of thread %d\n", t->tid);
+		return -1;
+	}
 	if (queue_signals(a->pid, t->tid, t->signals, t->nr_signals, 0))
 		return -1;
 	if (t == (const struct rst_thread *)a->threads &&
