@@ -428,7 +428,9 @@ def bench_all(log, old_max, old_reporting):
                     " same state; put back after. `BENCH_VM_AS_IS=1` leaves it. That steadies"
                     " runs of up to about 2 GiB; larger ones still meet memory the host has"
                     " not backed (an 8 GiB fill saw 0.8 GiB reported all the same, and ran at"
-                    " 1.1 GB/s, then 10.3, 4.0, 11.2 on the next three tries)."
+                    " 1.1 GB/s, then 10.3, 4.0, 11.2 on the next three tries; 16 GB freed at"
+                    " once had 10-12 GiB reported within 30 s, also with max_waiting_mib"
+                    " 24576 or free_bitmap_enable N)."
                     % (REPORTING, old_reporting, REPORTING_HOLD_MS))
     lim, runs, meths = main_runs(log)
     if zp.set_pid_max(4194304):
