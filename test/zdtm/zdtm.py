@@ -175,7 +175,7 @@ class Options:
         self.timeout = a.timeout
         self.keep = a.keep
         self.workroot = None
-        self.old_pid_max = None
+        self.pid_max_hold = None
 
 
 def make_workdir(opts, t, mode, priv, pid_method):
@@ -426,11 +426,16 @@ ZDTM_SELF = os.path.abspath(__file__)
 
 def setup_run(a, privs):
     opts = Options(a)
-    opts.old_pid_max = zp.lower_pid_max()
-    if opts.old_pid_max:
-        atexit.register(zp.set_pid_max, opts.old_pid_max)
-        say("zdtm: pid_max %d lowered to %d for this run, so that spinning "
-            "finishes in seconds" % (opts.old_pid_max, zp.PID_MAX_FOR_TESTS))
+    opts.pid_max_hold = zp.lower_pid_max()
+    hold = opts.pid_max_hold
+    if hold:
+        atexit.register(hold.release)
+        if hold.joined:
+            say("zdtm: pid_max stays %d, as another run lowered it (the last run to end "
+                "puts %d back)" % (zp.PID_MAX_FOR_TESTS, hold.old))
+        else:
+            say("zdtm: pid_max %d lowered to %d for this run, so that spinning "
+                "finishes in seconds" % (hold.old, zp.PID_MAX_FOR_TESTS))
     opts.workroot = tempfile.mkdtemp(prefix="zdtm.", dir=a.workroot)
     os.chmod(opts.workroot, 0o755)
     stage_for_others(opts, privs)
@@ -446,8 +451,8 @@ def finish_run(opts, tally):
         shutil.rmtree(opts.workroot, ignore_errors=True)
     else:
         say("work dirs kept in %s" % opts.workroot)
-    if opts.old_pid_max:
-        zp.set_pid_max(opts.old_pid_max)
+    if opts.pid_max_hold:
+        opts.pid_max_hold.release()
     return tally.finish()
 
 

@@ -5,6 +5,7 @@ the runner compares before checkpoint and after restore."""
 
 import ctypes
 import errno
+import fcntl
 import os
 import re
 import signal
@@ -190,12 +191,64 @@ def set_pid_max(value):
         return False
 
 
+# Runs at the same time share the lowered pid_max: PID_MAX_FILE keeps the
+# value to put back, each run holds a shared lock on it, and only the last
+# to end (the one that can lock it alone) puts the value back; a run ending
+# first used to raise pid_max under another that was spinning, whose
+# restores then timed out. PID_MAX_FILE.lock serialises the decisions.
+PID_MAX_FILE = "/run/zdtm-pid_max"
+
+
+def _pid_max_mutex():
+    m = open(PID_MAX_FILE + ".lock", "a")
+    fcntl.flock(m, fcntl.LOCK_EX)
+    return m
+
+
+class PidMaxHold:
+    def __init__(self, f, old, joined):
+        self.f, self.old, self.joined = f, old, joined
+
+    def release(self):
+        """Put pid_max back unless another run holds it; once."""
+        if self.f is None:
+            return
+        f, self.f = self.f, None
+        with _pid_max_mutex():
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                f.close()	# another run still spins: the last one puts it back
+                return
+            set_pid_max(self.old)
+            f.truncate(0)
+            f.close()
+
+
 def lower_pid_max():
-    """Lower pid_max for a run; returns the value to put back, or None."""
-    old = pid_max()
-    if old is None or old <= PID_MAX_FOR_TESTS or os.geteuid() != 0:
+    """Lower pid_max for a run (or join a run that did); a PidMaxHold
+    whose release() puts it back, or None."""
+    if os.geteuid() != 0:
         return None
-    return old if set_pid_max(PID_MAX_FOR_TESTS) else None
+    try:
+        mutex = _pid_max_mutex()
+    except OSError:
+        return None
+    with mutex:
+        f = open(PID_MAX_FILE, "a+")
+        fcntl.flock(f, fcntl.LOCK_SH)
+        f.seek(0)
+        saved = f.read().strip()
+        old = pid_max()
+        if saved.isdigit() and old == PID_MAX_FOR_TESTS:
+            return PidMaxHold(f, int(saved), True)
+        if old is not None and old > PID_MAX_FOR_TESTS and set_pid_max(PID_MAX_FOR_TESTS):
+            f.truncate(0)
+            f.write("%d\n" % old)
+            f.flush()
+            return PidMaxHold(f, old, False)
+        f.close()
+        return None
 
 
 def describe(status):
