@@ -11,6 +11,7 @@
 
 #define LOG_PREFIX "dump: "
 #include "dump.h"
+#include "fault.h"
 #include "files.h"
 #include "image.h"
 #include "log.h"
@@ -140,6 +141,10 @@ int cr_dump_tasks(int dirfd, pid_t root)
 			goto fail;
 	if (files_write_images(dirfd, &files) || pstree_write_image(dirfd, &tree))
 		goto fail;
+	if (fault_injected(FI_DUMP_LATE)) {
+		pr_err("fault injected: the dump fails once the images are written\n");
+		goto fail;
+	}
 	ds.frozen_us = stats_now_us() - t1;
 	ds.total_us = stats_now_us() - t0;
 	if (stats_write_dump(dirfd, &ds) || img_write_inventory(dirfd, root))

@@ -18,6 +18,11 @@ enum fault {
 	 * late: as if criu killed the root inside its clone.
 	 */
 	FI_RESTORE_KILLED_IN_CLONE = 1001,
+	/*
+	 * dump: fail once every image but the inventory is written, the
+	 * latest point a dump can fail at (the tree must go on as it was).
+	 */
+	FI_DUMP_LATE = 1002,
 };
 
 extern enum fault fi_strategy;

@@ -16,10 +16,10 @@ int fault_init(char *err, size_t len)
 	if (!v || !*v)
 		return 0;
 	code = strtol(v, &end, 10);
-	if (*end || code != FI_RESTORE_KILLED_IN_CLONE) {
+	if (*end || (code != FI_RESTORE_KILLED_IN_CLONE && code != FI_DUMP_LATE)) {
 		snprintf(err, len, "CRIU_FAULT=%s: not a fault this criu injects (it knows %d: "
-			 "restore, the root killed inside its first clone)", v,
-			 FI_RESTORE_KILLED_IN_CLONE);
+			 "restore, the root killed inside its first clone; %d: dump, failing once "
+			 "the images are written)", v, FI_RESTORE_KILLED_IN_CLONE, FI_DUMP_LATE);
 		return -1;
 	}
 	fi_strategy = code;

@@ -196,6 +196,9 @@ UNIT_TEST(options_fault_codes)
 	setenv("CRIU_FAULT", "1001", 1);
 	EXPECT_EQ(fault_init(err, sizeof(err)), 0);
 	EXPECT_EQ(fi_strategy, FI_RESTORE_KILLED_IN_CLONE);
+	setenv("CRIU_FAULT", "1002", 1);
+	EXPECT_EQ(fault_init(err, sizeof(err)), 0);
+	EXPECT_EQ(fi_strategy, FI_DUMP_LATE);
 	fi_strategy = FI_NONE;
 	unsetenv("CRIU_FAULT");
 	EXPECT_EQ(fault_init(err, sizeof(err)), 0);

@@ -178,7 +178,7 @@ class Run:
 
     def criu(self, action, args, expect_ok=True, pass_fds=(), env=None):
         """Run criu; returns (rc, combined output lines + log tail).
-        env: variables added to criu's environment."""
+        env: variables added to criu's environment (after the .desc's "env")."""
         if not os.access(self.opts.criu, os.X_OK):
             raise Failed("no criu binary at %s" % self.opts.criu)
         out = os.path.join(self.wd, "criu-%s.out" % action)
@@ -188,7 +188,9 @@ class Run:
             f.flush()
             p = subprocess.Popen(cmd, cwd=self.wd, stdin=subprocess.DEVNULL, stdout=f,
                                  stderr=subprocess.STDOUT, start_new_session=True,
-                                 pass_fds=pass_fds, env=dict(os.environ, **(env or {})))
+                                 pass_fds=pass_fds,
+                                 env=dict(os.environ, **self.t.desc.get("env", {}),
+                                          **(env or {})))
             zp.POPEN_PIDS.add(p.pid)
         self.own(p.pid, session=True)
         try:

@@ -42,6 +42,8 @@ def dump_error(r):
     must_say(r, "dump", r.t.desc.get("dump_error", []))
     if not zp.alive(r.pid):
         raise zc.Failed("the test did not survive the failed dump")
+    if os.path.exists(os.path.join(r.images, "inventory.img")):
+        raise zc.Failed("the failed dump left inventory.img: its images look restorable")
     return r.finish()
 
 
