@@ -176,9 +176,9 @@ class Run:
 
     # ---- criu ----
 
-    def criu(self, action, args, expect_ok=True, pass_fds=(), env=None):
-        """Run criu; returns (rc, combined output lines + log tail).
-        env: variables added to criu's environment (after the .desc's "env")."""
+    def criu(self, action, args, expect_ok=True, pass_fds=()):
+        """Run criu, with the .desc's "env" added to its environment; returns
+        (rc, combined output lines + log tail)."""
         if not os.access(self.opts.criu, os.X_OK):
             raise Failed("no criu binary at %s" % self.opts.criu)
         out = os.path.join(self.wd, "criu-%s.out" % action)
@@ -189,8 +189,7 @@ class Run:
             p = subprocess.Popen(cmd, cwd=self.wd, stdin=subprocess.DEVNULL, stdout=f,
                                  stderr=subprocess.STDOUT, start_new_session=True,
                                  pass_fds=pass_fds,
-                                 env=dict(os.environ, **self.t.desc.get("env", {}),
-                                          **(env or {})))
+                                 env=dict(os.environ, **self.t.desc.get("env", {})))
             zp.POPEN_PIDS.add(p.pid)
         self.own(p.pid, session=True)
         try:
@@ -266,8 +265,7 @@ class Run:
                 raise Failed("dump exited 0 but these tasks still run: %s" % sorted(left))
             time.sleep(0.05)
 
-    def restore(self, pid_method=None, log_name="restore.log", extra=None, pass_fds=(),
-                env=None):
+    def restore(self, pid_method=None, log_name="restore.log", extra=None, pass_fds=()):
         """extra: criu options instead of the .desc's restore_opts."""
         args = ["-D", self.images, "-o", log_name, "-v4", "-d", "--pidfile",
                 "restore.pid"]
@@ -275,7 +273,7 @@ class Run:
         pid_method = pid_method or self.pid_method
         if pid_method:
             args += ["--pid-method", pid_method]
-        rc = self.criu("restore", args, pass_fds=pass_fds, env=env)
+        rc = self.criu("restore", args, pass_fds=pass_fds)
         if rc != 0:
             return "restore failed (exit %d)" % rc
         text = (zp.read_text(os.path.join(self.images, "restore.pid"), "") or "").strip()
@@ -513,10 +511,11 @@ def killed_in_clone(r):
     """criu kills the tree while a creator is inside its clone (a failure
     elsewhere): the new task, listed by nobody and reparented before it
     could ask for its parent's death signal, must not live on, and criu
-    must end (it reaps every orphan of the tree)."""
+    must end (it reaps every orphan of the tree). The .desc's "env" sets
+    CRIU_FAULT=1001."""
     dump_or_fail(r)
-    if r.restore(env={"CRIU_FAULT": "1001"}) is None:
-        raise Failed("restore succeeded though CRIU_FAULT=1001 failed the root")
+    if r.restore() is None:
+        raise Failed("restore succeeded though the .desc's CRIU_FAULT should fail the root")
     text = r.criu_text("restore")
     if "fault injected" not in text:
         raise Failed("restore failed, but not where the fault was injected",
