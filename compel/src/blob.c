@@ -11,11 +11,17 @@
 void compel_blob_relocate(void *mem, const struct compel_blob_desc *d,
 			  unsigned long load_addr)
 {
+	memset((unsigned char *)mem + d->bytes_len, 0, d->size - d->bytes_len);
+	compel_blob_relocate_fresh(mem, d, load_addr);
+}
+
+void compel_blob_relocate_fresh(void *mem, const struct compel_blob_desc *d,
+				unsigned long load_addr)
+{
 	unsigned char *m = mem;
 	unsigned long i;
 
 	memcpy(m, d->bytes, d->bytes_len);
-	memset(m + d->bytes_len, 0, d->size - d->bytes_len);
 	for (i = 0; i < d->nr_relocs; i++) {
 		unsigned long v = load_addr + d->relocs[i].addend;
 

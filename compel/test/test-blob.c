@@ -52,8 +52,8 @@ static void *load_moved(const struct compel_blob_desc *d)
 	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (!target || mem == MAP_FAILED)
 		return NULL;
-	/* Relocated for target while it still sits at mem. */
-	compel_blob_relocate(mem, d, (unsigned long)target);
+	/* Relocated for target while it still sits at mem, which is fresh: zero. */
+	compel_blob_relocate_fresh(mem, d, (unsigned long)target);
 	if (mprotect(mem, size, PROT_READ | PROT_WRITE | PROT_EXEC))
 		return NULL;
 	target = mremap(mem, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, target);

@@ -287,7 +287,8 @@ int rst_build_bootstrap(struct restore_ctx *ctx, struct pstree_item *it,
 		pr_perror("can't make the bootstrap region usable");
 		return -1;
 	}
-	compel_blob_relocate((void *)bs->start, blob, bs->start);
+	/* the region was just reserved: zero */
+	compel_blob_relocate_fresh((void *)bs->start, blob, bs->start);
 	bs->entry = bs->start + blob->entry;
 	/* the shared block and the vDSO parking spot come first, page aligned */
 	shared_at = bs->start + blob_len;

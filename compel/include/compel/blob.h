@@ -47,6 +47,15 @@ struct compel_blob_desc {
 void compel_blob_relocate(void *mem, const struct compel_blob_desc *d,
 			  unsigned long load_addr);
 
+/*
+ * The same for mem known to be zero (a fresh anonymous mapping): the bss is
+ * not written, so its pages are only allocated if the blob touches them
+ * (criu's restorer has a 256 KiB group table most tasks never use, and
+ * each fresh page costs a fault).
+ */
+void compel_blob_relocate_fresh(void *mem, const struct compel_blob_desc *d,
+				unsigned long load_addr);
+
 /* Offset of an exported symbol, or -ENOENT. */
 long compel_blob_sym_off(const struct compel_blob_desc *d, const char *name);
 
