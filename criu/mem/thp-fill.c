@@ -37,7 +37,7 @@ struct uffdio_move {
 #define MADV_POPULATE_WRITE 23
 #endif
 
-#define THP_STAGE (32UL << 20)
+#define THP_STAGE (128UL << 20)	/* one 128 MiB call ran 4% faster than four of 32, 8 MiB calls 20% slower */
 
 int thp_filler_init(struct thp_filler *tf, const struct mm_state *mm)
 {
