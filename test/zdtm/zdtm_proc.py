@@ -227,28 +227,69 @@ class PidMaxHold:
 
 def lower_pid_max():
     """Lower pid_max for a run (or join a run that did); a PidMaxHold
-    whose release() puts it back, or None."""
+    whose release() puts it back, or None. Waits while make bench holds it."""
     if os.geteuid() != 0:
         return None
-    try:
-        mutex = _pid_max_mutex()
-    except OSError:
-        return None
-    with mutex:
+    said = False
+    while True:
+        try:
+            mutex = _pid_max_mutex()
+        except OSError:
+            return None
+        with mutex:
+            f = open(PID_MAX_FILE, "a+")
+            try:
+                fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:
+                f.close()
+            else:
+                return _join_or_lower(f)
+        if not said:
+            print("zdtm: waiting for make bench to end (it holds %s)" % PID_MAX_FILE,
+                  flush=True)
+            said = True
+        time.sleep(1)
+
+
+def _saved_pid_max(f):
+    """The value to put back that an earlier run left in f, or None."""
+    f.seek(0)
+    saved = f.read().strip()
+    return int(saved) if saved.isdigit() and pid_max() == PID_MAX_FOR_TESTS else None
+
+
+def _join_or_lower(f):
+    saved = _saved_pid_max(f)
+    if saved is not None:
+        return PidMaxHold(f, saved, True)
+    old = pid_max()
+    if old is not None and old > PID_MAX_FOR_TESTS and set_pid_max(PID_MAX_FOR_TESTS):
+        f.truncate(0)
+        f.write("%d\n" % old)
+        f.flush()
+        return PidMaxHold(f, old, False)
+    f.close()
+    return None
+
+
+def own_pid_max():
+    """For make bench, whose timings a test run beside it would spoil: hold
+    pid_max alone (test runs wait until it is released); a PidMaxHold whose
+    release() puts the value found back, or None when a test run holds it."""
+    with _pid_max_mutex():
         f = open(PID_MAX_FILE, "a+")
-        fcntl.flock(f, fcntl.LOCK_SH)
-        f.seek(0)
-        saved = f.read().strip()
-        old = pid_max()
-        if saved.isdigit() and old == PID_MAX_FOR_TESTS:
-            return PidMaxHold(f, int(saved), True)
-        if old is not None and old > PID_MAX_FOR_TESTS and set_pid_max(PID_MAX_FOR_TESTS):
-            f.truncate(0)
-            f.write("%d\n" % old)
-            f.flush()
-            return PidMaxHold(f, old, False)
-        f.close()
-        return None
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            return None
+        old = _saved_pid_max(f)
+        if old is None:
+            old = pid_max()
+        f.truncate(0)
+        f.write("%d\n" % old)
+        f.flush()
+        return PidMaxHold(f, old, False)
 
 
 def describe(status):
