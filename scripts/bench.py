@@ -92,8 +92,11 @@ def restore_once(n, method, img, outlog, root, before, log):
                                             "restore.log", "--display-stats",
                                             "--pid-method", method])
     if rc:
-        errs = [l for l in open(os.path.join(img, "restore.log"), errors="replace")
-                if "Error" in l]
+        try:
+            errs = [l for l in open(os.path.join(img, "restore.log"), errors="replace")
+                    if "Error" in l]
+        except OSError:
+            errs = ["(no restore.log)"]
         log("restore failed: " + (rout[-800:] + "".join(errs[-5:])).strip())
         return None
     after = [root] + sorted(children(root))
