@@ -133,17 +133,51 @@ static void describe_holder(pid_t pid, char *buf, size_t len)
 /*
  * A pid stays allocated while it names a process group or session, even
  * after its leader is gone: /proc has no directory for it, yet the kernel
- * will not hand it out. Returns a member of such a group or session.
+ * will not hand it out. /proc is read once for all the pids we want, not
+ * once per pid: a tree of N tasks on a machine of P processes would cost
+ * N x P reads of /proc/PID/stat.
  */
-static pid_t id_holder(pid_t id, const char **kind)
+struct id_use {
+	pid_t id, member;
+	bool group;
+};
+
+struct id_uses {
+	int nr, cap;
+	struct id_use *u;
+};
+
+static int add_use(struct id_uses *s, pid_t id, pid_t member, bool group)
+{
+	if (s->nr == s->cap) {
+		struct id_use *n = realloc(s->u, (s->cap = s->cap ? 2 * s->cap : 512) * sizeof(*n));
+
+		if (!n)
+			return -1;
+		s->u = n;
+	}
+	s->u[s->nr++] = (struct id_use){ id, member, group };
+	return 0;
+}
+
+static int cmp_use(const void *a, const void *b)
+{
+	const struct id_use *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int collect_ids_in_use(struct id_uses *s)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
-	pid_t holder = 0;
+	int ret = 0;
 
-	if (!d)
-		return 0;
-	while (!holder && (de = readdir(d))) {
+	if (!d) {
+		pr_perror("can't open /proc");
+		return -1;
+	}
+	while (!ret && (de = readdir(d))) {
 		char path[64], *stat, *p;
 		int pgid, sid, pid = atoi(de->d_name);
 
@@ -152,30 +186,32 @@ static pid_t id_holder(pid_t id, const char **kind)
 		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 		stat = proc_read_file(path, NULL);
 		p = stat ? strrchr(stat, ')') : NULL;
-		if (p && sscanf(p + 1, " %*c %*d %d %d", &pgid, &sid) == 2 &&
-		    (pgid == id || sid == id)) {
-			holder = pid;
-			*kind = pgid == id ? "process group" : "session";
-		}
+		/* a leader's own pid is checked with kill(): only others' uses count */
+		if (p && sscanf(p + 1, " %*c %*d %d %d", &pgid, &sid) == 2)
+			ret = (pgid != pid && add_use(s, pgid, pid, true)) ||
+			      (sid != pid && sid != pgid && add_use(s, sid, pid, false));
 		free(stat);
 	}
 	closedir(d);
-	return holder;
+	qsort(s->u, s->nr, sizeof(*s->u), cmp_use);
+	return ret ? -1 : 0;
 }
 
-static int check_one(pid_t pid, const char *what)
+static int check_one(pid_t pid, const char *what, const struct id_uses *uses)
 {
+	struct id_use key = { .id = pid }, *u;
 	char holder[256];
-	const char *kind = NULL;
-	pid_t member;
+	const char *kind;
 
 	if (kill(pid, 0) && errno == ESRCH) {
-		member = id_holder(pid, &kind);
-		if (!member)
+		u = bsearch(&key, uses->u, uses->nr, sizeof(*uses->u), cmp_use);
+		if (!u)
 			return 0;
-		describe_holder(member, holder, sizeof(holder));
+		/* any use will do: a group use sorts anywhere among equal ids */
+		kind = u->group ? "process group" : "session";
+		describe_holder(u->member, holder, sizeof(holder));
 		pr_err("%s %d is taken: it still names the %s of %d, %s, whose leader "
-		       "has exited; end that %s before restoring\n", what, pid, kind, member,
+		       "has exited; end that %s before restoring\n", what, pid, kind, u->member,
 		       holder, kind);
 		return -1;
 	}
@@ -186,12 +222,19 @@ static int check_one(pid_t pid, const char *what)
 
 int pidctl_check_free(const struct pstree *t)
 {
+	struct id_uses uses = { 0 };
 	struct pstree_item *it;
-	int ret = 0;
+	int ret = 0, nr = 0;
 
+	if (collect_ids_in_use(&uses)) {
+		free(uses.u);
+		return -1;
+	}
 	list_for_each_entry(it, &t->items, list)
-		for (int i = 0; i < it->nr_threads; i++)
-			ret |= check_one(it->threads[i], i ? "thread id" : "pid");
+		for (int i = 0; i < it->nr_threads; i++, nr++)
+			ret |= check_one(it->threads[i], i ? "thread id" : "pid", &uses);
+	pr_debug("%d pids free (%d group and session ids in use)\n", nr, uses.nr);
+	free(uses.u);
 	return ret ? -1 : 0;
 }
 
