@@ -124,15 +124,16 @@ def restore_once(n, method, img, outlog, root, before, log):
     }
 
 
-RESTORES = 3
+RESTORES = 4
 
 
 def one_run(n, method, log):
     """Dump a Memhog tree and restore it RESTORES times; a dict of numbers,
     or None. Filling fresh memory costs very different amounts from one
     moment to the next on a VM, so the page population limit is measured in
-    the same shape (N processes of MIB each) around each restore, and the
-    best restore is compared with the best of the limits. Forking time is
+    the same shape (N processes of MIB each) just before each restore, and
+    the best restore is compared with the best of as many limits (one more
+    limit sample, as before, favoured the limit). Forking time is
     the median of the restores: one fork here costs 0.4 to 1.5 ms."""
     d = os.path.join(WORK, "run")
     shutil.rmtree(d, ignore_errors=True)
@@ -164,14 +165,13 @@ def one_run(n, method, log):
         return None
     pages = stat_value(out, "Memory pages written") or 0
     subprocess.run(["sync"])
-    lims = [mem_limit(n, "thp_move,prefault" + (",faults_4k" if n == 8 else ""))]
-    tries = []
-    for _ in range(RESTORES):
+    lims, tries = [], []
+    for i in range(RESTORES):
+        lims.append(mem_limit(n, "thp_move,prefault" + (",faults_4k" if n == 8 and not i else "")))
         r = restore_once(n, method, img, outlog, tree.pid, before, log)
         if not r:
             return None
         tries.append(r)
-        lims.append(mem_limit(n, "thp_move,prefault"))
     shutil.rmtree(d, ignore_errors=True)
     best = max(tries, key=lambda r: r["mem_gbps"])
     best.update({
@@ -349,8 +349,9 @@ def report(runs, lim, targets, extra):
               "Each run dumps the tree once and restores it %d times (each time checking every"
               " PID and every byte); restore time and memory throughput are the best of them,"
               " forking time their median. Memory limit: the faster of MADV_POPULATE_WRITE and"
-              " huge pages moved in, N processes of %d MiB at once, measured before, between"
-              " and after the restores (the best of them)." % (RESTORES, MIB), "",
+              " huge pages moved in, N processes of %d MiB at once, measured just before each"
+              " restore (the best of them: as many samples as restores, so that the noise of"
+              " this VM favours neither side)." % (RESTORES, MIB), "",
               VM_STATE, "",
               "Page cache write: writing as many bytes as the dump to a new file, just"
               " before it.", "",
