@@ -395,11 +395,14 @@ def plot(runs, lim):
                                        (r["n"] + 1) * floor_us / 1e6))
     cmds = ['set terminal png size 900,560 noenhanced', 'set output "%s"' % OUT_PNG,
             'set logscale x 2', 'set xlabel "memory hogs (N x %d MiB)"' % MIB,
-            'set ylabel "restore time (s)"', 'set key left top', 'set grid']
-    plots = ['"%s" index %d with linespoints title "%s"' % (dat, i, m)
+            'set ylabel "restore time (s)"', 'set grid',
+            # spin sits seconds above the rest: a log scale keeps both readable;
+            # a key gnuplot cannot fit (a long title) is left out without an error
+            'set logscale y 10', 'set key left top Left reverse']
+    plots = ['"%s" index %d with linespoints lw 2 title "%s"' % (dat, i, m)
              for i, m in enumerate(meths)]
-    plots.append('"%s" index %d with lines dashtype 2 title "limit (memory at the rate measured'
-                 ' in the same run + one set_tid fork per task)"' % (dat, len(meths)))
+    plots.append('"%s" index %d with lines lw 2 lc "black" title "limit: memory at the measured'
+                 ' rate + one set_tid fork per task"' % (dat, len(meths)))
     cmds.append("plot " + ", ".join(plots))
     r = subprocess.run(["gnuplot"], input="\n".join(cmds), capture_output=True, text=True)
     if r.returncode:
