@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bench-limits: what this machine allows, measured for `make bench`.
- *   bench-limits populate FILE MIB J [WHICH]
+ *   bench-limits populate FILE[,FILE...] MIB J [WHICH]
  *                                    - GB/s of filling fresh anonymous memory
  *                                      from FILE (in the page cache) with read(),
- *                                      by J processes at once, each MIB:
+ *                                      by J processes at once, each MIB (process
+ *                                      j reads the j-th file, round robin):
  *                                      4k faults, MADV_POPULATE_WRITE first, THP,
  *                                      THP moved in (WHICH: a comma list of
  *                                      faults_4k, prefault, thp, thp_move)
@@ -50,7 +51,8 @@ struct uffdio_move {
 #define UFFDIO_MOVE _IOWR(UFFDIO, 0x05, struct uffdio_move)
 #endif
 #define PMD_SIZE (2UL << 20)
-#define STAGE (64UL << 20)
+/* as criu's: the per-call cost of moving is the kernel's (mem/thp-fill.c) */
+#define STAGE (128UL << 20)
 
 static double now(void)
 {
@@ -128,7 +130,7 @@ static int fill(int fd, char *m, size_t len, int how)
  * and the rate is the total over the wall time until the last one is done
  * (per-process times would miss that they take turns on the CPUs).
  */
-static double fill_parallel(int fd, size_t len, int how, int jobs)
+static double fill_parallel(const int *fds, int nfd, size_t len, int how, int jobs)
 {
 	int ready[2], go[2], done[2], failed = 0;
 	double t0, t;
@@ -143,7 +145,7 @@ static double fill_parallel(int fd, size_t len, int how, int jobs)
 			close(go[1]);
 			if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) < 0)
 				_exit(1);
-			c = fill(fd, m, len, how) ? 'f' : 'd';
+			c = fill(fds[j % nfd], m, len, how) ? 'f' : 'd';
 			_exit(write(done[1], &c, 1) == 1 ? 0 : 1);
 		}
 	for (int j = 0; j < jobs; j++)
@@ -165,28 +167,38 @@ static double fill_parallel(int fd, size_t len, int how, int jobs)
 	return failed ? 0 : (double)len * jobs / t / 1e9;
 }
 
-static int populate(const char *file, size_t mib, int jobs, const char *which)
+/*
+ * The state of the source's page cache counts: a file read back from disk
+ * (after reclaim) sits in smaller folios than one just written, and read
+ * 30% slower here. make bench passes the very images the restore reads.
+ */
+static int populate(char *files, size_t mib, int jobs, const char *which)
 {
 	static const char *const names[] = { "faults_4k", "prefault", "thp", "thp_move" };
 	size_t len = mib << 20;
-	int fd = open(file, O_RDONLY);
-	char *buf = malloc(1 << 20);
+	char *buf = malloc(1 << 20), *save = NULL;
+	int fds[256], nfd = 0;
 
-	if (fd < 0 || !buf) {
-		perror(file);
-		return 1;
+	for (char *f = strtok_r(files, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+		if (nfd == 256 || (fds[nfd] = open(f, O_RDONLY)) < 0 || !buf) {
+			perror(f);
+			return 1;
+		}
+		/* bring the file into the page cache first */
+		for (size_t off = 0; off < len; off += 1 << 20)
+			if (pread(fds[nfd], buf, 1 << 20, off) <= 0)
+				break;
+		nfd++;
 	}
-	/* bring the file into the page cache first */
-	for (size_t off = 0; off < len; off += 1 << 20)
-		if (pread(fd, buf, 1 << 20, off) <= 0)
-			break;
+	if (!nfd)
+		return 1;
 	for (int how = 0; how < 4; how++) {
 		char key[32];
 
 		snprintf(key, sizeof(key), ",%s,", names[how]);
 		if (which && !strstr(which, key))
 			continue;
-		printf("%s_gbps %.3f\n", names[how], fill_parallel(fd, len, how, jobs));
+		printf("%s_gbps %.3f\n", names[how], fill_parallel(fds, nfd, len, how, jobs));
 	}
 	return 0;
 }
@@ -334,7 +346,7 @@ int main(int argc, char **argv)
 		return write_cost(argv[2], strtoul(argv[3], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "warm"))
 		return warm(strtoul(argv[2], NULL, 0));
-	fprintf(stderr, "usage: bench-limits populate FILE MIB J [faults_4k,prefault,thp,thp_move]"
-		" | pid METHOD COUNT | write FILE MIB | warm MIB\n");
+	fprintf(stderr, "usage: bench-limits populate FILE[,FILE...] MIB J"
+		" [faults_4k,prefault,thp,thp_move] | pid METHOD COUNT | write FILE MIB | warm MIB\n");
 	return 2;
 }
