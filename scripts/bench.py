@@ -124,7 +124,7 @@ def restore_once(n, method, img, outlog, root, before, log):
     }
 
 
-RESTORES = 4
+RESTORES = 6
 
 
 def one_run(n, method, log):
