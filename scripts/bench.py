@@ -132,9 +132,9 @@ def one_run(n, method, log):
     or None. Filling fresh memory costs very different amounts from one
     moment to the next on a VM, so the page population limit is measured in
     the same shape (N processes of MIB each) just before each restore, and
-    the best restore is compared with the best of as many limits (one more
-    limit sample, as before, favoured the limit). Forking time is
-    the median of the restores: one fork here costs 0.4 to 1.5 ms."""
+    the best restore is compared with the best of as many limits (an extra
+    limit sample would favour the limit). Forking time is the median of the
+    restores: one exact PID here cost 60 us on one day, 600 us on another."""
     d = os.path.join(WORK, "run")
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)

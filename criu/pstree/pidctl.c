@@ -207,7 +207,7 @@ static int check_one(pid_t pid, const char *what, const struct id_uses *uses)
 		u = bsearch(&key, uses->u, uses->nr, sizeof(*uses->u), cmp_use);
 		if (!u)
 			return 0;
-		/* any use will do: a group use sorts anywhere among equal ids */
+		/* an id both a group and a session still use: either one is named */
 		kind = u->group ? "process group" : "session";
 		describe_holder(u->member, holder, sizeof(holder));
 		pr_err("%s %d is taken: it still names the %s of %d, %s, whose leader "
