@@ -178,18 +178,19 @@ static int collect_ids_in_use(struct id_uses *s)
 		return -1;
 	}
 	while (!ret && (de = readdir(d))) {
-		char path[64], *stat, *p;
-		int pgid, sid, pid = atoi(de->d_name);
+		char path[64], *stat;
+		struct proc_stat st;
+		int pid = atoi(de->d_name);
 
 		if (pid <= 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		/* not proc_read_stat(): a process gone since readdir() is no error */
 		stat = proc_read_file(path, NULL);
-		p = stat ? strrchr(stat, ')') : NULL;
 		/* a leader's own pid is checked with kill(): only others' uses count */
-		if (p && sscanf(p + 1, " %*c %*d %d %d", &pgid, &sid) == 2)
-			ret = (pgid != pid && add_use(s, pgid, pid, true)) ||
-			      (sid != pid && sid != pgid && add_use(s, sid, pid, false));
+		if (stat && !proc_parse_stat(stat, &st))
+			ret = (st.pgid != pid && add_use(s, st.pgid, pid, true)) ||
+			      (st.sid != pid && st.sid != st.pgid && add_use(s, st.sid, pid, false));
 		free(stat);
 	}
 	closedir(d);

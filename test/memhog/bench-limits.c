@@ -179,8 +179,10 @@ static int populate(char *files, size_t mib, int jobs, const char *which)
 	char *buf = malloc(1 << 20), *save = NULL;
 	int fds[256], nfd = 0;
 
+	if (!buf)
+		return 1;
 	for (char *f = strtok_r(files, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
-		if (nfd == 256 || (fds[nfd] = open(f, O_RDONLY)) < 0 || !buf) {
+		if (nfd == 256 || (fds[nfd] = open(f, O_RDONLY)) < 0) {
 			perror(f);
 			return 1;
 		}
