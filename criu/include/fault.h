@@ -23,6 +23,12 @@ enum fault {
 	 * latest point a dump can fail at (the tree must go on as it was).
 	 */
 	FI_DUMP_LATE = 1002,
+	/*
+	 * restore: no area is mapped at its own address; every one goes
+	 * through the premap region and is moved by the restorer (the path
+	 * an area takes when criu's own mappings are in its way).
+	 */
+	FI_RESTORE_NO_IN_PLACE = 1003,
 };
 
 extern enum fault fi_strategy;

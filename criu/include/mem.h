@@ -90,6 +90,20 @@ struct mem_range {
 	uint64_t start, end;
 };
 
+struct mem_ranges {
+	int nr, cap;
+	struct mem_range *r;
+};
+
+/* criu's own mappings, inherited by every task it creates. */
+struct mem_layout {
+	struct mem_ranges maps;
+	struct mem_range vvar, vclock, vdso, stack;	/* end == 0: absent */
+};
+
+int mem_layout_read(struct mem_layout *l) __must_check;
+void mem_layout_free(struct mem_layout *l);
+
 struct mem_restore {
 	uint64_t premap_start, premap_len;
 	int nr_moves;
@@ -130,15 +144,18 @@ void mem_shmem_free(struct mem_shmem_set *set);
 /* Check pagemap-PID.img against the areas and the size of its pages image. */
 int mem_check_pages(int dirfd, pid_t pid, const struct mm_state *mm,
 		    uint64_t *nr_pages) __must_check;
-/* In the restoring task: map every area in a premap region and fill it. */
-int mem_premap(int dirfd, pid_t pid, const struct mm_state *mm, struct file_ids *files,
-	       const struct mem_shmem_set *shmem, struct mem_restore *mr) __must_check;
+/* In the restoring task: map every area (in place, or in a premap region) and fill it. */
+int mem_premap(int dirfd, pid_t pid, const struct mm_state *mm, const struct mem_layout *own,
+	       struct file_ids *files, const struct mem_shmem_set *shmem,
+	       struct mem_restore *mr) __must_check;
 void mem_restore_free(struct mem_restore *mr);
 /* Reserve len bytes (PROT_NONE) free in the dumped layout, in ours and outside avoid. */
-int mem_reserve_region(const struct mm_state *mm, uint64_t len, uint64_t align,
-		       const struct mem_range *avoid, int nr_avoid, uint64_t *addr) __must_check;
+int mem_reserve_region(const struct mem_layout *own, const struct mm_state *mm, uint64_t len,
+		       uint64_t align, const struct mem_range *avoid, int nr_avoid,
+		       uint64_t *addr) __must_check;
 /* Match our vDSO areas to the dumped ones; an unmovable difference is an error. */
-int mem_plan_vdso(const struct mm_state *mm, struct mem_vdso_plan *vp) __must_check;
+int mem_plan_vdso(const struct mem_layout *own, const struct mm_state *mm,
+		  struct mem_vdso_plan *vp) __must_check;
 void mem_vdso_set_tmp(struct mem_vdso_plan *vp, uint64_t base);
 int mem_read_mm(int dirfd, pid_t pid, struct mm_state *mm) __must_check;
 void mm_state_free(struct mm_state *mm);

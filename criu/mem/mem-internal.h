@@ -26,12 +26,14 @@ uint32_t proc_vmflags_of(const struct vma *v);
 
 /* Huge pages moved into place with UFFDIO_MOVE (thp-fill.c). */
 struct thp_filler {
+	bool usable;		/* the kernel and the task allow it */
 	int uffd;
 	char *stage;		/* 2 MiB aligned, MADV_HUGEPAGE */
 	void *stage_map;
 };
 
-int thp_filler_init(struct thp_filler *tf, const struct mm_state *mm);
+void thp_filler_init(struct thp_filler *tf, const struct mm_state *mm);
+int thp_filler_start(struct thp_filler *tf) __must_check;
 void thp_filler_fini(struct thp_filler *tf);
 bool thp_filler_ok(const struct thp_filler *tf, const struct vma *v);
 int thp_filler_register(struct thp_filler *tf, uint64_t addr, uint64_t len);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Restore side of memory, in the restoring task (ordinary C, libc still
- * here): every dumped area is mapped into one premap region free in both
- * the dumped layout and ours, keeping its 2 MiB alignment so huge pages
- * survive the move, and filled straight from the pages image. The restorer
- * then only moves the areas into place.
+ * here): every dumped area is mapped at its own address when that is free
+ * in criu's layout, else into one premap region free in both the dumped
+ * layout and ours, keeping its 2 MiB alignment so huge pages survive the
+ * move; then filled straight from the pages image. The restorer only moves
+ * the premapped areas into place.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #define LOG_PREFIX "mem: "
 #include "common/page.h"
+#include "fault.h"
 #include "files.h"
 #include "image.h"
 #include "images.h"
@@ -39,15 +41,47 @@ static bool premapped(const struct vma *v)
 	return !(v->status & VMA_SPECIAL);
 }
 
-/* Slot offsets inside the premap region, congruent to the area mod 2 MiB. */
-static uint64_t layout_slots(const struct mm_state *mm, uint64_t *slot)
+/* Below criu's stack: room it may still grow into, kept free of areas. */
+#define STACK_ROOM (64ULL << 20)
+
+/*
+ * An area whose own address is free here is mapped there at once: the
+ * restorer has nothing to move then (moving cost ~1 ms a task on a VM
+ * where every page table change is a trap).
+ */
+static bool map_in_place(const struct mem_layout *own, const struct vma *v)
+{
+	uint64_t len = v->end - v->start;
+	void *m;
+
+	if (fault_injected(FI_RESTORE_NO_IN_PLACE))
+		return false;
+	if (own->stack.end && v->start < own->stack.end + PMD_SIZE &&
+	    v->end + STACK_ROOM > own->stack.start)
+		return false;
+	m = mmap((void *)v->start, len, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (m == (void *)v->start)
+		return true;
+	/* a kernel before 4.17 takes the address as a hint */
+	if (m != MAP_FAILED)
+		munmap(m, len);
+	return false;
+}
+
+/*
+ * The areas not mapped in place (home[i]) get a slot of the premap region,
+ * congruent to the area mod 2 MiB so that its huge pages survive the move:
+ * slot[i] is its offset there. Returns the bytes the region needs.
+ */
+static uint64_t layout_slots(const struct mm_state *mm, const bool *home, uint64_t *slot)
 {
 	uint64_t off = 0;
 
 	for (int i = 0; i < mm->nr_vmas; i++) {
 		const struct vma *v = &mm->vmas[i];
 
-		if (!premapped(v))
+		if (!premapped(v) || home[i])
 			continue;
 		uint64_t want = v->start % PMD_SIZE;
 
@@ -55,21 +89,26 @@ static uint64_t layout_slots(const struct mm_state *mm, uint64_t *slot)
 		slot[i] = off;
 		off += v->end - v->start;
 	}
-	return off + PMD_SIZE;
+	return off ? off + PMD_SIZE : 0;
 }
 
-static int map_area(const struct vma *v, uint64_t addr, int dirfd, struct file_ids *files,
-		    const struct mem_shmem_set *shmem)
+/*
+ * Map area v at addr: writable if it has pages to fill, else with its own
+ * protection at once. Returns the protection it got, or -1.
+ */
+static int map_area(const struct vma *v, uint64_t addr, bool filled, int dirfd,
+		    struct file_ids *files, const struct mem_shmem_set *shmem)
 {
 	uint64_t len = v->end - v->start;
 	int flags = MAP_FIXED | (v->flags & (MAP_GROWSDOWN | MAP_NORESERVE));
-	int prot = PROT_READ | PROT_WRITE, fd = -1;
+	int prot = filled ? PROT_READ | PROT_WRITE : (int)v->prot, fd = -1;
 	void *m;
 
 	if (v->status & VMA_ANON_SHARED) {
 		if (mem_shmem_map(shmem, v, addr))
 			return -1;
 		m = (void *)addr;
+		prot = PROT_READ | PROT_WRITE;	/* criu's own mapping of the object */
 		goto advise;
 	}
 	if (v->status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED)) {
@@ -99,7 +138,7 @@ advise:
 		}
 	if (v->anon_name && prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, m, len, v->anon_name))
 		pr_pwarn("can't name area %llx '%s'", (unsigned long long)v->start, v->anon_name);
-	return 0;
+	return prot;
 }
 
 static int find_vma(const struct mm_state *mm, uint64_t addr)
@@ -166,8 +205,8 @@ static int split_seg(struct segs *ss, const struct thp_filler *tf, const struct 
 	       add_seg(ss, dst + head + body, len - head - body, off + head + body, vi, false);
 }
 
-static int read_segs(struct img *pm, const struct mm_state *mm, const uint64_t *slot,
-		     uint64_t base, const struct thp_filler *tf, struct segs *ss)
+static int read_segs(struct img *pm, const struct mm_state *mm, const uint64_t *at,
+		     const struct thp_filler *tf, struct segs *ss)
 {
 	uint64_t off = 0;
 	void *msg;
@@ -181,7 +220,7 @@ static int read_segs(struct img *pm, const struct mm_state *mm, const uint64_t *
 		while (left && !r) {
 			int i = find_vma(mm, vaddr);
 			uint64_t n = min(left, (mm->vmas[i].end - vaddr) / PAGE_SIZE);
-			uint64_t dst = base + slot[i] + (vaddr - mm->vmas[i].start);
+			uint64_t dst = at[i] + (vaddr - mm->vmas[i].start);
 
 			r = split_seg(ss, tf, &mm->vmas[i], i, dst, n * PAGE_SIZE, off);
 			off += n * PAGE_SIZE;
@@ -213,7 +252,7 @@ static int fill_small(int fd, const struct seg *sg)
  * faults, nobody would answer them).
  */
 static int fill_huge(int fd, const struct segs *ss, const struct mm_state *mm,
-		     const uint64_t *slot, uint64_t base, struct thp_filler *tf)
+		     const uint64_t *at, struct thp_filler *tf)
 {
 	int ret = 0, last = -1;
 
@@ -225,55 +264,78 @@ static int fill_huge(int fd, const struct segs *ss, const struct mm_state *mm,
 			continue;
 		if (sg->vma != last) {
 			if (last >= 0)
-				thp_filler_unregister(tf, base + slot[last],
+				thp_filler_unregister(tf, at[last],
 						      mm->vmas[last].end - mm->vmas[last].start);
 			last = sg->vma;
-			if (thp_filler_register(tf, base + slot[last], v->end - v->start))
+			if (thp_filler_register(tf, at[last], v->end - v->start))
 				return -1;
 		}
 		ret = thp_fill(tf, fd, sg->dst, sg->len, sg->off);
 	}
 	if (last >= 0)
-		thp_filler_unregister(tf, base + slot[last], mm->vmas[last].end - mm->vmas[last].start);
+		thp_filler_unregister(tf, at[last], mm->vmas[last].end - mm->vmas[last].start);
 	return ret;
 }
 
-static int fill_pages(int dirfd, pid_t pid, const struct mm_state *mm, const uint64_t *slot,
-		      uint64_t base, struct mem_restore *mr)
-{
-	struct img *pm = img_open(dirfd, IMG_PAGEMAP, O_RDONLY, pid), *pages = NULL;
+/* The stretches of pages a task's image holds, read before any area is mapped. */
+struct fill_plan {
+	struct img *pm, *pages;
+	PagemapHead *head;
+	int fd;
+	struct segs ss;
 	struct thp_filler tf;
-	struct segs ss = { 0 };
-	PagemapHead *head = NULL;
-	int fd, ret = -1;
+};
 
-	thp_filler_init(&tf, mm);
-	if (!pm || img_read_entry_as(pm, &pagemap_head__descriptor, (void **)&head) != 1)
-		goto out;
-	pages = img_open(dirfd, IMG_PAGES, O_RDONLY, head->pages_id);
-	if (!pages || (fd = img_raw_fd(pages)) < 0 || read_segs(pm, mm, slot, base, &tf, &ss))
-		goto out;
-	for (int k = 0; k < ss.nr; k++) {
-		if (!ss.s[k].thp && fill_small(fd, &ss.s[k]))
-			goto out;
-		mr->pages_restored += ss.s[k].len / PAGE_SIZE;
-	}
-	ret = fill_huge(fd, &ss, mm, slot, base, &tf);
-out:
-	thp_filler_fini(&tf);
-	free(ss.s);
-	if (head)
-		img_free_entry(&pagemap_head__descriptor, head);
-	img_close(pm);
-	img_close(pages);
-	return ret;
+static void plan_free(struct fill_plan *fp)
+{
+	thp_filler_fini(&fp->tf);
+	free(fp->ss.s);
+	if (fp->head)
+		img_free_entry(&pagemap_head__descriptor, fp->head);
+	img_close(fp->pm);
+	img_close(fp->pages);
 }
 
-static int finish_area(const struct vma *v, uint64_t addr)
+static int plan_fill(int dirfd, pid_t pid, const struct mm_state *mm, const uint64_t *at,
+		     struct fill_plan *fp)
+{
+	memset(fp, 0, sizeof(*fp));
+	thp_filler_init(&fp->tf, mm);
+	fp->pm = img_open(dirfd, IMG_PAGEMAP, O_RDONLY, pid);
+	if (!fp->pm ||
+	    img_read_entry_as(fp->pm, &pagemap_head__descriptor, (void **)&fp->head) != 1)
+		return -1;
+	fp->pages = img_open(dirfd, IMG_PAGES, O_RDONLY, fp->head->pages_id);
+	if (!fp->pages || (fp->fd = img_raw_fd(fp->pages)) < 0)
+		return -1;
+	return read_segs(fp->pm, mm, at, &fp->tf, &fp->ss);
+}
+
+static int run_fill(struct fill_plan *fp, const struct mm_state *mm, const uint64_t *at,
+		    struct mem_restore *mr)
+{
+	struct segs *ss = &fp->ss;
+	bool huge = false;
+
+	for (int k = 0; k < ss->nr; k++)
+		huge |= ss->s[k].thp;
+	/* no staging area after all: the huge chunks go the 4 KiB way */
+	if (huge && thp_filler_start(&fp->tf))
+		for (int k = 0; k < ss->nr; k++)
+			ss->s[k].thp = false;
+	for (int k = 0; k < ss->nr; k++) {
+		if (!ss->s[k].thp && fill_small(fp->fd, &ss->s[k]))
+			return -1;
+		mr->pages_restored += ss->s[k].len / PAGE_SIZE;
+	}
+	return fill_huge(fp->fd, ss, mm, at, &fp->tf);
+}
+
+static int finish_area(const struct vma *v, uint64_t addr, int mapped_prot)
 {
 	uint64_t len = v->end - v->start;
 
-	if (!(v->status & VMA_FILE_SHARED) && mprotect((void *)addr, len, v->prot)) {
+	if (mapped_prot != (int)v->prot && mprotect((void *)addr, len, v->prot)) {
 		pr_perror("can't protect area %llx", (unsigned long long)v->start);
 		return -1;
 	}
@@ -284,49 +346,66 @@ static int finish_area(const struct vma *v, uint64_t addr)
 	return 0;
 }
 
-int mem_premap(int dirfd, pid_t pid, const struct mm_state *mm, struct file_ids *files,
-	       const struct mem_shmem_set *shmem, struct mem_restore *mr)
+int mem_premap(int dirfd, pid_t pid, const struct mm_state *mm, const struct mem_layout *own,
+	       struct file_ids *files, const struct mem_shmem_set *shmem, struct mem_restore *mr)
 {
-	uint64_t *slot = calloc(mm->nr_vmas + 1, sizeof(uint64_t)), t0 = stats_now_us();
-	uint64_t len, base;
-	int ret = -1;
+	uint64_t *at = calloc(mm->nr_vmas + 1, sizeof(uint64_t)), t0 = stats_now_us();
+	bool *home = calloc(mm->nr_vmas + 1, sizeof(bool));
+	bool *filled = calloc(mm->nr_vmas + 1, sizeof(bool));
+	int *prot = calloc(mm->nr_vmas + 1, sizeof(int));
+	struct fill_plan fp = { .tf.uffd = -1 };
+	uint64_t len, base = 0;
+	int ret = -1, nr_home = 0;
 
 	memset(mr, 0, sizeof(*mr));
 	mr->moves = calloc(mm->nr_vmas + 1, sizeof(*mr->moves));
-	if (!slot || !mr->moves)
+	if (!at || !home || !filled || !prot || !mr->moves)
 		goto out;
-	len = layout_slots(mm, slot);
-	if (mem_reserve_region(mm, len, PAGE_SIZE, NULL, 0, &base))
+	for (int i = 0; i < mm->nr_vmas; i++)
+		if (premapped(&mm->vmas[i]) && (home[i] = map_in_place(own, &mm->vmas[i])))
+			nr_home++;
+	len = layout_slots(mm, home, at);
+	if (len && mem_reserve_region(own, mm, len, PAGE_SIZE, NULL, 0, &base))
 		goto out;
 	/* the restorer drops the whole reservation once the areas moved out */
 	mr->premap_start = base;
 	mr->premap_len = len;
 	base = ALIGN_UP(base, PMD_SIZE);
 	for (int i = 0; i < mm->nr_vmas; i++)
+		if (premapped(&mm->vmas[i]))
+			at[i] = home[i] ? mm->vmas[i].start : base + at[i];
+	if (plan_fill(dirfd, pid, mm, at, &fp))
+		goto out;
+	for (int k = 0; k < fp.ss.nr; k++)
+		filled[fp.ss.s[k].vma] = true;
+	for (int i = 0; i < mm->nr_vmas; i++)
 		if (premapped(&mm->vmas[i]) &&
-		    map_area(&mm->vmas[i], base + slot[i], dirfd, files, shmem))
+		    (prot[i] = map_area(&mm->vmas[i], at[i], filled[i], dirfd, files, shmem)) < 0)
 			goto out;
-	if (fill_pages(dirfd, pid, mm, slot, base, mr))
+	if (run_fill(&fp, mm, at, mr))
 		goto out;
 	for (int i = 0; i < mm->nr_vmas; i++) {
 		const struct vma *v = &mm->vmas[i];
 
 		if (!premapped(v))
 			continue;
-		if (finish_area(v, base + slot[i]))
+		if (finish_area(v, at[i], prot[i]))
 			goto out;
-		mr->moves[mr->nr_moves++] =
-			(struct mem_move){ base + slot[i], v->start, v->end - v->start };
+		mr->moves[mr->nr_moves++] = (struct mem_move){ at[i], v->start, v->end - v->start };
 	}
 	mr->fill_end_us = stats_now_us();
 	mr->fill_start_us = t0;
 	mr->fill_us = mr->fill_end_us - t0;
-	pr_info("task %d: %d areas premapped at %llx, %llu pages in %llu us\n", pid,
-		mr->nr_moves, (unsigned long long)base, (unsigned long long)mr->pages_restored,
-		(unsigned long long)mr->fill_us);
+	pr_info("task %d: %d areas, %d in place, the others premapped at %llx; %llu pages "
+		"in %llu us\n", pid, mr->nr_moves, nr_home, (unsigned long long)base,
+		(unsigned long long)mr->pages_restored, (unsigned long long)mr->fill_us);
 	ret = 0;
 out:
-	free(slot);
+	plan_free(&fp);
+	free(at);
+	free(home);
+	free(filled);
+	free(prot);
 	return ret;
 }
 

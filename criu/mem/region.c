@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -18,12 +19,7 @@
 #define USER_TOP	0x7ffffffff000ULL	/* 47-bit user space */
 #define USER_BOTTOM	0x10000ULL		/* above any mmap_min_addr */
 
-struct busy {
-	int nr, cap;
-	struct mem_range *r;
-};
-
-static int add_busy(struct busy *b, uint64_t start, uint64_t end)
+static int add_busy(struct mem_ranges *b, uint64_t start, uint64_t end)
 {
 	if (b->nr == b->cap) {
 		struct mem_range *n = realloc(b->r, (b->cap = b->cap ? 2 * b->cap : 256) *
@@ -38,7 +34,40 @@ static int add_busy(struct busy *b, uint64_t start, uint64_t end)
 
 static int collect_own(const struct proc_vma *v, void *arg)
 {
-	return add_busy(arg, v->start, v->end);
+	struct mem_layout *l = arg;
+
+	if (!strcmp(v->path, "[vvar]"))
+		l->vvar = (struct mem_range){ v->start, v->end };
+	else if (!strcmp(v->path, "[vvar_vclock]"))
+		l->vclock = (struct mem_range){ v->start, v->end };
+	else if (!strcmp(v->path, "[vdso]"))
+		l->vdso = (struct mem_range){ v->start, v->end };
+	else if (!strcmp(v->path, "[stack]"))
+		l->stack = (struct mem_range){ v->start, v->end };
+	return add_busy(&l->maps, v->start, v->end);
+}
+
+/*
+ * Read once in criu before the first task is created: the tasks inherit
+ * these mappings, and reading /proc/self/maps in each of them cost up to a
+ * millisecond of page faults on a VM. What a task maps later (malloc, the
+ * premap region) is not listed, which costs nothing but a retry: every
+ * reservation is made with MAP_FIXED_NOREPLACE.
+ */
+int mem_layout_read(struct mem_layout *l)
+{
+	memset(l, 0, sizeof(*l));
+	if (proc_for_each_vma(getpid(), false, collect_own, l)) {
+		mem_layout_free(l);
+		return -1;
+	}
+	return 0;
+}
+
+void mem_layout_free(struct mem_layout *l)
+{
+	free(l->maps.r);
+	l->maps = (struct mem_ranges){ 0 };
 }
 
 static int cmp_range(const void *a, const void *b)
@@ -48,30 +77,19 @@ static int cmp_range(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-int mem_reserve_region(const struct mm_state *mm, uint64_t len, uint64_t align,
-		       const struct mem_range *avoid, int nr_avoid, uint64_t *addr)
+/* The highest gap of len bytes free in every range of b, reserved; 1: none. */
+static int reserve_in_gaps(struct mem_ranges *b, uint64_t len, uint64_t align, uint64_t *addr)
 {
-	struct busy b = { 0 };
 	uint64_t top = USER_TOP;
-	int ret = -1;
 
-	len = PAGE_ALIGN(len);
-	for (int i = 0; i < mm->nr_vmas; i++)
-		if (add_busy(&b, mm->vmas[i].start, mm->vmas[i].end))
-			goto out;
-	for (int i = 0; i < nr_avoid; i++)
-		if (add_busy(&b, avoid[i].start, avoid[i].end))
-			goto out;
-	if (proc_for_each_vma(getpid(), false, collect_own, &b))
-		goto out;
-	qsort(b.r, b.nr, sizeof(*b.r), cmp_range);
+	qsort(b->r, b->nr, sizeof(*b->r), cmp_range);
 	/* walk gaps from the top of user space down */
-	for (int i = b.nr; i >= 0; i--) {
-		uint64_t gap_start = i ? b.r[i - 1].end : USER_BOTTOM;
-		uint64_t gap_end = i < b.nr ? min(b.r[i].start, top) : top;
+	for (int i = b->nr; i >= 0; i--) {
+		uint64_t gap_start = i ? b->r[i - 1].end : USER_BOTTOM;
+		uint64_t gap_end = i < b->nr ? min(b->r[i].start, top) : top;
 
-		if (i < b.nr)
-			top = min(top, b.r[i].start);
+		if (i < b->nr)
+			top = min(top, b->r[i].start);
 		if (gap_start < USER_BOTTOM)
 			gap_start = USER_BOTTOM;
 		if (gap_end <= gap_start || gap_end - gap_start < len + align)
@@ -82,34 +100,58 @@ int mem_reserve_region(const struct mm_state *mm, uint64_t len, uint64_t align,
 
 		if (m == (void *)a) {
 			*addr = a;
-			ret = 0;
-			goto out;
+			return 0;
 		}
 		if (m != MAP_FAILED)
 			munmap(m, len);
+		/* something mapped since the layout was read: look again */
+		if (m == MAP_FAILED && errno == EEXIST)
+			return -EEXIST;
 	}
-	pr_err("no free range of %llu bytes in the restored address space\n",
-	       (unsigned long long)len);
+	return 1;
+}
+
+static int reserve_with(const struct mem_layout *own, const struct mm_state *mm, uint64_t len,
+			uint64_t align, const struct mem_range *avoid, int nr_avoid,
+			uint64_t *addr)
+{
+	struct mem_ranges b = { 0 };
+	int ret = -1;
+
+	for (int i = 0; i < mm->nr_vmas; i++)
+		if (add_busy(&b, mm->vmas[i].start, mm->vmas[i].end))
+			goto out;
+	for (int i = 0; i < nr_avoid; i++)
+		if (add_busy(&b, avoid[i].start, avoid[i].end))
+			goto out;
+	for (int i = 0; i < own->maps.nr; i++)
+		if (add_busy(&b, own->maps.r[i].start, own->maps.r[i].end))
+			goto out;
+	ret = reserve_in_gaps(&b, len, align, addr);
 out:
 	free(b.r);
 	return ret;
 }
 
-struct vdso_find {
-	struct mem_range vvar, vclock, vdso;
-};
-
-static int find_own_vdso(const struct proc_vma *v, void *arg)
+int mem_reserve_region(const struct mem_layout *own, const struct mm_state *mm, uint64_t len,
+		       uint64_t align, const struct mem_range *avoid, int nr_avoid,
+		       uint64_t *addr)
 {
-	struct vdso_find *f = arg;
+	struct mem_layout now;
+	int ret;
 
-	if (!strcmp(v->path, "[vvar]"))
-		f->vvar = (struct mem_range){ v->start, v->end };
-	else if (!strcmp(v->path, "[vvar_vclock]"))
-		f->vclock = (struct mem_range){ v->start, v->end };
-	else if (!strcmp(v->path, "[vdso]"))
-		f->vdso = (struct mem_range){ v->start, v->end };
-	return 0;
+	len = PAGE_ALIGN(len);
+	ret = reserve_with(own, mm, len, align, avoid, nr_avoid, addr);
+	if (ret == -EEXIST) {
+		if (mem_layout_read(&now))
+			return -1;
+		ret = reserve_with(&now, mm, len, align, avoid, nr_avoid, addr);
+		mem_layout_free(&now);
+	}
+	if (ret > 0 || ret == -EEXIST)
+		pr_err("no free range of %llu bytes in the restored address space\n",
+		       (unsigned long long)len);
+	return ret ? -1 : 0;
 }
 
 static const struct vma *find_special(const struct mm_state *mm, uint32_t status)
@@ -120,17 +162,15 @@ static const struct vma *find_special(const struct mm_state *mm, uint32_t status
 	return NULL;
 }
 
-int mem_plan_vdso(const struct mm_state *mm, struct mem_vdso_plan *vp)
+int mem_plan_vdso(const struct mem_layout *own, const struct mm_state *mm,
+		  struct mem_vdso_plan *vp)
 {
-	struct vdso_find own = { 0 };
-	const struct mem_range *ours[3] = { &own.vvar, &own.vclock, &own.vdso };
+	const struct mem_range *ours[3] = { &own->vvar, &own->vclock, &own->vdso };
 	const uint32_t kinds[3] = { VMA_AREA_VVAR, VMA_AREA_VVAR_VCLOCK, VMA_AREA_VDSO };
 	const char *names[3] = { "[vvar]", "[vvar_vclock]", "[vdso]" };
 	bool dumped_any = false;
 
 	memset(vp, 0, sizeof(*vp));
-	if (proc_for_each_vma(getpid(), false, find_own_vdso, &own))
-		return -1;
 	for (int i = 0; i < 3; i++)
 		dumped_any |= find_special(mm, kinds[i]) != NULL;
 	for (int i = 0; i < 3; i++) {

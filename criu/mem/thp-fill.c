@@ -40,15 +40,23 @@ struct uffdio_move {
 /* each move call has a fixed cost: 128 MiB calls ran 4% faster than 32 MiB, 8 MiB 20% slower */
 #define THP_STAGE (128UL << 20)
 
-int thp_filler_init(struct thp_filler *tf, const struct mm_state *mm)
+/* Whether huge pages could be moved in; nothing is set up until they are. */
+void thp_filler_init(struct thp_filler *tf, const struct mm_state *mm)
 {
 	const struct kdat *k = kdat_get();
-	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_MOVE };
-	void *m;
 
 	tf->uffd = -1;
 	tf->stage = NULL;
-	if (!k->has_uffd_move || k->thp == KDAT_THP_NEVER || mm->thp_disabled)
+	tf->usable = k->has_uffd_move && k->thp != KDAT_THP_NEVER && !mm->thp_disabled;
+}
+
+/* The userfaultfd and the staging area, made when the first chunk needs them. */
+int thp_filler_start(struct thp_filler *tf)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_MOVE };
+	void *m;
+
+	if (tf->stage)
 		return 0;
 	tf->uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
 	if (tf->uffd < 0)
@@ -67,7 +75,8 @@ int thp_filler_init(struct thp_filler *tf, const struct mm_state *mm)
 off:
 	pr_debug("moving huge pages in is not available; 4 KiB faults it is\n");
 	thp_filler_fini(tf);
-	return 0;
+	tf->usable = false;
+	return -1;
 }
 
 void thp_filler_fini(struct thp_filler *tf)
@@ -82,7 +91,7 @@ void thp_filler_fini(struct thp_filler *tf)
 
 bool thp_filler_ok(const struct thp_filler *tf, const struct vma *v)
 {
-	return tf->stage && (v->status & VMA_ANON_PRIVATE) && !(v->flags & MAP_GROWSDOWN) &&
+	return tf->usable && (v->status & VMA_ANON_PRIVATE) && !(v->flags & MAP_GROWSDOWN) &&
 	       !(proc_vmflags_of(v) & VMF_NH);
 }
 

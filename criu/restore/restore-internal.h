@@ -28,6 +28,7 @@ struct restore_ctx {
 	struct pstree tree;
 	struct file_ids files;
 	struct mem_shmem_set shmem;	/* created in criu, inherited by the tasks */
+	struct mem_layout own;		/* criu's mappings, read once before the first fork */
 	struct pidctl pc;
 	int nr_threads;		/* threads of live tasks: they meet at the barrier */
 	int sfd_base;		/* service fds of every task go here and above */

@@ -335,6 +335,7 @@ static void free_ctx(struct restore_ctx *ctx)
 	files_free(&ctx->files);
 	files_close_ghosts();
 	mem_shmem_free(&ctx->shmem);
+	mem_layout_free(&ctx->own);
 	pidctl_fini(&ctx->pc);
 	if (ctx->shared)
 		munmap(ctx->shared, ctx->shared_len);
@@ -380,7 +381,7 @@ int cr_restore_tasks(int dirfd, int workfd)
 		goto out;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
 		pr_pwarn("can't become a child subreaper");
-	if (rst_unregister_rseq())
+	if (rst_unregister_rseq() || mem_layout_read(&ctx.own))
 		goto out;
 	t1 = stats_now_us();
 	if (create_root(&ctx, &root) || wait_ready(&ctx, root))

@@ -61,7 +61,7 @@ static uint32_t last_cap(void)
 static uint64_t args_room(const struct rst_task *t, const struct mem_restore *mr)
 {
 	const struct task_core *tc = &t->core;
-	uint64_t n = sizeof(struct rst_args) + 4 * sizeof(struct rst_range) +
+	uint64_t n = sizeof(struct rst_args) + (mr->nr_moves + 4) * sizeof(struct rst_range) +
 		     mr->nr_moves * sizeof(struct rst_move) +
 		     tc->nr_posix_timers * sizeof(struct rst_timer) +
 		     tc->shared_pending.nr * RST_SIGINFO_SIZE +
@@ -194,33 +194,46 @@ static void fill_mm(struct rst_args *a, const struct mm_state *mm, struct bump *
 	a->thp_disabled = mm->thp_disabled;
 }
 
-/* Unmap everything but the bootstrap and premap regions: gaps are no-ops. */
+static int cmp_keep(const void *x, const void *y)
+{
+	const struct mem_range *a = x, *b = y;
+
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/*
+ * Unmap everything but the bootstrap region, the premap region and the
+ * areas filled in place: gaps are no-ops.
+ */
 static int fill_unmap(struct rst_args *a, const struct rst_bootstrap *bs,
 		      const struct mem_restore *mr, struct bump *b)
 {
-	struct mem_range keep[2] = {
-		{ bs->start, bs->start + bs->len },
-		{ mr->premap_start, mr->premap_start + mr->premap_len },
-	};
-	struct rst_range *r = (void *)take(b, 3 * sizeof(*r), 16);
+	struct mem_range *keep = calloc(mr->nr_moves + 2, sizeof(*keep));
+	struct rst_range *r = (void *)take(b, (mr->nr_moves + 3) * sizeof(*r), 16);
 	uint64_t at = 0;
-	int n = 0;
+	int n = 0, nk = 0;
 
-	if (!r)
+	if (!keep || !r) {
+		free(keep);
 		return -1;
-	if (keep[1].start < keep[0].start) {
-		struct mem_range x = keep[0];
-
-		keep[0] = keep[1];
-		keep[1] = x;
 	}
-	for (int i = 0; i < 2; i++) {
+	keep[nk++] = (struct mem_range){ bs->start, bs->start + bs->len };
+	if (mr->premap_len)
+		keep[nk++] = (struct mem_range){ mr->premap_start,
+						 mr->premap_start + mr->premap_len };
+	for (int i = 0; i < mr->nr_moves; i++)
+		if (mr->moves[i].src == mr->moves[i].dst)
+			keep[nk++] = (struct mem_range){ mr->moves[i].src,
+							 mr->moves[i].src + mr->moves[i].len };
+	qsort(keep, nk, sizeof(*keep), cmp_keep);
+	for (int i = 0; i < nk; i++) {
 		if (keep[i].start > at)
 			r[n++] = (struct rst_range){ at, keep[i].start - at };
-		at = keep[i].end;
+		at = max(at, keep[i].end);
 	}
 	if (at < USER_TOP)
 		r[n++] = (struct rst_range){ at, USER_TOP - at };
+	free(keep);
 	a->unmap = (uint64_t)r;
 	a->nr_unmap = n;
 	return 0;
@@ -278,10 +291,10 @@ int rst_build_bootstrap(struct restore_ctx *ctx, struct pstree_item *it,
 	struct rst_args *a;
 	struct bump b;
 
-	if (mem_plan_vdso(&t->mm, &vp))
+	if (mem_plan_vdso(&ctx->own, &t->mm, &vp))
 		return -1;
 	bs->len = blob_len + args_room(t, mr) + ctx->shared_len + PAGE_ALIGN(vp.total);
-	if (mem_reserve_region(&t->mm, bs->len, PAGE_SIZE, &avoid, 1, &bs->start))
+	if (mem_reserve_region(&ctx->own, &t->mm, bs->len, PAGE_SIZE, &avoid, 1, &bs->start))
 		return -1;
 	if (mprotect((void *)bs->start, bs->len, PROT_READ | PROT_WRITE | PROT_EXEC)) {
 		pr_perror("can't make the bootstrap region usable");

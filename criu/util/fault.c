@@ -16,10 +16,12 @@ int fault_init(char *err, size_t len)
 	if (!v || !*v)
 		return 0;
 	code = strtol(v, &end, 10);
-	if (*end || (code != FI_RESTORE_KILLED_IN_CLONE && code != FI_DUMP_LATE)) {
+	if (*end || (code != FI_RESTORE_KILLED_IN_CLONE && code != FI_DUMP_LATE &&
+		     code != FI_RESTORE_NO_IN_PLACE)) {
 		snprintf(err, len, "CRIU_FAULT=%s: not a fault this criu injects (it knows %d: "
 			 "restore, the root killed inside its first clone; %d: dump, failing once "
-			 "the images are written)", v, FI_RESTORE_KILLED_IN_CLONE, FI_DUMP_LATE);
+			 "the images are written; %d: restore, no area mapped in place)", v,
+			 FI_RESTORE_KILLED_IN_CLONE, FI_DUMP_LATE, FI_RESTORE_NO_IN_PLACE);
 		return -1;
 	}
 	fi_strategy = code;
