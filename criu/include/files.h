@@ -141,6 +141,8 @@ int files_read_fs(int dirfd, pid_t pid, const struct file_ids *f,
 int files_open(struct file_ids *f, int dirfd, uint32_t id) __must_check;
 /* Open every file of the dump in criu, once, before any task exists. */
 int files_open_all(struct file_ids *f, int dirfd) __must_check;
+/* Move criu's copies above fd number above, once for every task that inherits them. */
+int files_lift_all(struct file_ids *f, int above) __must_check;
 /* Close criu's copies (tasks have theirs). */
 void files_close_all(struct file_ids *f);
 /* The highest fd this process has open, -1 on error. */

@@ -169,10 +169,13 @@ static int join_group(struct restore_ctx *ctx, const struct pstree_item *it)
 	bool keep = opts->shell_job && !it->parent && it->pgid != it->pid;
 	uint32_t all = ctx->tree.nr_items;
 
-	futex_wait_for(&sh->nr_forked, all);
-	if (!keep && getpgid(0) != it->pgid && setpgid(0, it->pgid)) {
-		pr_perror("task %d: can't join process group %d", it->pid, it->pgid);
-		return -1;
+	/* in it already (a child stays in its parent's group): nothing to wait for */
+	if (!keep && getpgid(0) != it->pgid) {
+		futex_wait_for(&sh->nr_forked, all);
+		if (setpgid(0, it->pgid)) {
+			pr_perror("task %d: can't join process group %d", it->pid, it->pgid);
+			return -1;
+		}
 	}
 	/* waiters want the whole count: waking them earlier only steals the CPU */
 	if (__atomic_add_fetch(&sh->nr_grouped, 1, __ATOMIC_SEQ_CST) == all)

@@ -217,7 +217,8 @@ static int open_files(struct restore_ctx *ctx)
 		       top, (unsigned long long)rl.rlim_cur);
 		return -1;
 	}
-	return 0;
+	/* where each task would move them: moved once here, every task inherits */
+	return files_lift_all(&ctx->files, ctx->sfd_base + SFD_MAX - 1);
 }
 
 /* A live task that is gone or a zombie before the end died under us. */
