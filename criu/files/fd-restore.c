@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define LOG_PREFIX "files: "
@@ -169,9 +170,30 @@ int files_restore_fs(struct file_ids *f, int dirfd, const struct fs_state *fs)
 	return 0;
 }
 
+/*
+ * criu's copies of every file of the tree sit above the service fds
+ * (files_lift_all()): a few hundred with 64 tasks, each closed in every
+ * task. One close_range() takes them all; close_others() below catches
+ * whatever a kernel without it (5.9) or a seccomp filter leaves.
+ */
+static void close_copies(struct file_ids *f)
+{
+	int first = sfd_base() >= 0 ? sfd_base() + SFD_MAX : -1;
+	bool ranged = first > 0 && syscall(SYS_close_range, first, ~0U, 0) == 0;
+	struct file_entry *fe;
+
+	list_for_each_entry(fe, &f->files, list)
+		if (fe->rst_fd >= 0) {
+			if (!ranged || fe->rst_fd < first)
+				close(fe->rst_fd);
+			fe->rst_fd = -1;
+		}
+	files_close_ghosts();
+}
+
 int files_close_restore_fds(struct file_ids *f, const struct fd_table *t)
 {
-	files_close_all(f);
+	close_copies(f);
 	if (close_others(t, NULL, 0))
 		return -1;
 	/* a POSIX lock goes with any close() of its file: take them last */
