@@ -141,13 +141,29 @@ int mem_shmem_map(const struct mem_shmem_set *set, const struct vma *v,
 		  uint64_t at) __must_check;
 void mem_shmem_free(struct mem_shmem_set *set);
 
-/* Check pagemap-PID.img against the areas and the size of its pages image. */
+/* The runs of pages of pagemap-PID.img, in address (and pages image) order. */
+struct mem_run {
+	uint64_t vaddr, nr_pages;
+};
+
+struct mem_pagemap {
+	uint32_t pages_id;	/* pages-<pages_id>.img */
+	uint64_t nr_pages;	/* all runs together */
+	int nr, cap;
+	struct mem_run *runs;
+};
+
+/*
+ * Check pagemap-PID.img against the areas and the size of its pages image,
+ * and keep its runs: read once in criu, every restoring task uses them.
+ */
 int mem_check_pages(int dirfd, pid_t pid, const struct mm_state *mm,
-		    uint64_t *nr_pages) __must_check;
+		    struct mem_pagemap *pmap) __must_check;
+void mem_pagemap_free(struct mem_pagemap *pmap);
 /* In the restoring task: map every area (in place, or in a premap region) and fill it. */
-int mem_premap(int dirfd, pid_t pid, const struct mm_state *mm, const struct mem_layout *own,
-	       struct file_ids *files, const struct mem_shmem_set *shmem,
-	       struct mem_restore *mr) __must_check;
+int mem_premap(int dirfd, const struct mm_state *mm, const struct mem_pagemap *pmap,
+	       const struct mem_layout *own, struct file_ids *files,
+	       const struct mem_shmem_set *shmem, struct mem_restore *mr) __must_check;
 void mem_restore_free(struct mem_restore *mr);
 /* Reserve len bytes (PROT_NONE) free in the dumped layout, in ours and outside avoid. */
 int mem_reserve_region(const struct mem_layout *own, const struct mm_state *mm, uint64_t len,

@@ -6,6 +6,8 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define LOG_PREFIX "mem: "
 #include "common/page.h"
@@ -57,7 +59,24 @@ static int check_run(const struct mm_state *mm, const PagemapEntry *pe, uint64_t
 	return 0;
 }
 
-int mem_check_pages(int dirfd, pid_t pid, const struct mm_state *mm, uint64_t *nr_pages)
+static int keep_run(struct mem_pagemap *pmap, const PagemapEntry *pe)
+{
+	if (pmap->nr == pmap->cap) {
+		int cap = pmap->cap ? 2 * pmap->cap : 64;
+		struct mem_run *n = realloc(pmap->runs, cap * sizeof(*n));
+
+		if (!n) {
+			pr_err("out of memory keeping the pagemap\n");
+			return -1;
+		}
+		pmap->runs = n;
+		pmap->cap = cap;
+	}
+	pmap->runs[pmap->nr++] = (struct mem_run){ pe->vaddr, pe->nr_pages };
+	return 0;
+}
+
+int mem_check_pages(int dirfd, pid_t pid, const struct mm_state *mm, struct mem_pagemap *pmap)
 {
 	struct img *pm = img_open(dirfd, IMG_PAGEMAP, O_RDONLY, pid), *pages = NULL;
 	uint64_t total = 0, prev_end = 0;
@@ -65,6 +84,7 @@ int mem_check_pages(int dirfd, pid_t pid, const struct mm_state *mm, uint64_t *n
 	void *msg;
 	int r = -1;
 
+	memset(pmap, 0, sizeof(*pmap));
 	if (!pm)
 		return -1;
 	if (img_read_entry_as(pm, &pagemap_head__descriptor, (void **)&head) != 1 ||
@@ -72,6 +92,7 @@ int mem_check_pages(int dirfd, pid_t pid, const struct mm_state *mm, uint64_t *n
 		pr_err("%s: missing or bad head\n", img_name(pm));
 		goto out;
 	}
+	pmap->pages_id = head->pages_id;
 	pages = img_open(dirfd, IMG_PAGES, O_RDONLY, head->pages_id);
 	if (!pages)
 		goto out;
@@ -79,6 +100,8 @@ int mem_check_pages(int dirfd, pid_t pid, const struct mm_state *mm, uint64_t *n
 		PagemapEntry *pe = msg;
 
 		r = check_run(mm, pe, prev_end, img_name(pm));
+		if (!r)
+			r = keep_run(pmap, pe);
 		prev_end = pe->vaddr + (uint64_t)pe->nr_pages * PAGE_SIZE;
 		total += pe->nr_pages;
 		img_free(IMG_PAGEMAP, msg);
@@ -92,11 +115,19 @@ int mem_check_pages(int dirfd, pid_t pid, const struct mm_state *mm, uint64_t *n
 		       (unsigned long long)(total * PAGE_SIZE));
 		r = -1;
 	}
-	*nr_pages = total;
+	pmap->nr_pages = total;
 out:
 	if (head)
 		img_free_entry(&pagemap_head__descriptor, head);
 	img_close(pm);
 	img_close(pages);
+	if (r)
+		mem_pagemap_free(pmap);
 	return r;
+}
+
+void mem_pagemap_free(struct mem_pagemap *pmap)
+{
+	free(pmap->runs);
+	memset(pmap, 0, sizeof(*pmap));
 }

@@ -205,33 +205,28 @@ static int split_seg(struct segs *ss, const struct thp_filler *tf, const struct 
 	       add_seg(ss, dst + head + body, len - head - body, off + head + body, vi, false);
 }
 
-static int read_segs(struct img *pm, const struct mm_state *mm, const uint64_t *at,
-		     const struct thp_filler *tf, struct segs *ss)
+static int read_segs(const struct mem_pagemap *pmap, const struct mm_state *mm,
+		     const uint64_t *at, const struct thp_filler *tf, struct segs *ss)
 {
 	uint64_t off = 0;
-	void *msg;
-	int r;
 
-	while ((r = img_read_entry(pm, &msg)) == 1) {
-		PagemapEntry *pe = msg;
-		uint64_t vaddr = pe->vaddr, left = pe->nr_pages;
+	for (int k = 0; k < pmap->nr; k++) {
+		uint64_t vaddr = pmap->runs[k].vaddr, left = pmap->runs[k].nr_pages;
 
-		r = 0;
-		while (left && !r) {
+		/* a run may cross into the next area when the areas touch */
+		while (left) {
 			int i = find_vma(mm, vaddr);
 			uint64_t n = min(left, (mm->vmas[i].end - vaddr) / PAGE_SIZE);
 			uint64_t dst = at[i] + (vaddr - mm->vmas[i].start);
 
-			r = split_seg(ss, tf, &mm->vmas[i], i, dst, n * PAGE_SIZE, off);
+			if (split_seg(ss, tf, &mm->vmas[i], i, dst, n * PAGE_SIZE, off))
+				return -1;
 			off += n * PAGE_SIZE;
 			vaddr += n * PAGE_SIZE;
 			left -= n;
 		}
-		img_free(IMG_PAGEMAP, msg);
-		if (r)
-			return -1;
 	}
-	return r;
+	return 0;
 }
 
 static int fill_small(int fd, const struct seg *sg)
@@ -277,10 +272,9 @@ static int fill_huge(int fd, const struct segs *ss, const struct mm_state *mm,
 	return ret;
 }
 
-/* The stretches of pages a task's image holds, read before any area is mapped. */
+/* The stretches of pages a task's image holds, laid out before any area is mapped. */
 struct fill_plan {
-	struct img *pm, *pages;
-	PagemapHead *head;
+	struct img *pages;
 	int fd;
 	struct segs ss;
 	struct thp_filler tf;
@@ -290,25 +284,18 @@ static void plan_free(struct fill_plan *fp)
 {
 	thp_filler_fini(&fp->tf);
 	free(fp->ss.s);
-	if (fp->head)
-		img_free_entry(&pagemap_head__descriptor, fp->head);
-	img_close(fp->pm);
 	img_close(fp->pages);
 }
 
-static int plan_fill(int dirfd, pid_t pid, const struct mm_state *mm, const uint64_t *at,
-		     struct fill_plan *fp)
+static int plan_fill(int dirfd, const struct mm_state *mm, const struct mem_pagemap *pmap,
+		     const uint64_t *at, struct fill_plan *fp)
 {
 	memset(fp, 0, sizeof(*fp));
 	thp_filler_init(&fp->tf, mm);
-	fp->pm = img_open(dirfd, IMG_PAGEMAP, O_RDONLY, pid);
-	if (!fp->pm ||
-	    img_read_entry_as(fp->pm, &pagemap_head__descriptor, (void **)&fp->head) != 1)
-		return -1;
-	fp->pages = img_open(dirfd, IMG_PAGES, O_RDONLY, fp->head->pages_id);
+	fp->pages = img_open(dirfd, IMG_PAGES, O_RDONLY, pmap->pages_id);
 	if (!fp->pages || (fp->fd = img_raw_fd(fp->pages)) < 0)
 		return -1;
-	return read_segs(fp->pm, mm, at, &fp->tf, &fp->ss);
+	return read_segs(pmap, mm, at, &fp->tf, &fp->ss);
 }
 
 static int run_fill(struct fill_plan *fp, const struct mm_state *mm, const uint64_t *at,
@@ -346,8 +333,9 @@ static int finish_area(const struct vma *v, uint64_t addr, int mapped_prot)
 	return 0;
 }
 
-int mem_premap(int dirfd, pid_t pid, const struct mm_state *mm, const struct mem_layout *own,
-	       struct file_ids *files, const struct mem_shmem_set *shmem, struct mem_restore *mr)
+int mem_premap(int dirfd, const struct mm_state *mm, const struct mem_pagemap *pmap,
+	       const struct mem_layout *own, struct file_ids *files,
+	       const struct mem_shmem_set *shmem, struct mem_restore *mr)
 {
 	uint64_t *at = calloc(mm->nr_vmas + 1, sizeof(uint64_t)), t0 = stats_now_us();
 	bool *home = calloc(mm->nr_vmas + 1, sizeof(bool));
@@ -374,7 +362,7 @@ int mem_premap(int dirfd, pid_t pid, const struct mm_state *mm, const struct mem
 	for (int i = 0; i < mm->nr_vmas; i++)
 		if (premapped(&mm->vmas[i]))
 			at[i] = home[i] ? mm->vmas[i].start : base + at[i];
-	if (plan_fill(dirfd, pid, mm, at, &fp))
+	if (plan_fill(dirfd, mm, pmap, at, &fp))
 		goto out;
 	for (int k = 0; k < fp.ss.nr; k++)
 		filled[fp.ss.s[k].vma] = true;
@@ -397,7 +385,7 @@ int mem_premap(int dirfd, pid_t pid, const struct mm_state *mm, const struct mem
 	mr->fill_start_us = t0;
 	mr->fill_us = mr->fill_end_us - t0;
 	pr_info("task %d: %d areas, %d in place, the others premapped at %llx; %llu pages "
-		"in %llu us\n", pid, mr->nr_moves, nr_home, (unsigned long long)base,
+		"in %llu us\n", getpid(), mr->nr_moves, nr_home, (unsigned long long)base,
 		(unsigned long long)mr->pages_restored, (unsigned long long)mr->fill_us);
 	ret = 0;
 out:

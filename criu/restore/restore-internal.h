@@ -20,7 +20,7 @@ struct rst_task {
 	struct mm_state mm;
 	struct fd_table fds;
 	struct fs_state fs;
-	uint64_t nr_pages;
+	struct mem_pagemap pagemap;	/* read and checked in criu */
 };
 
 struct restore_ctx {

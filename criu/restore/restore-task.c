@@ -170,7 +170,8 @@ void restore_task(struct restore_ctx *ctx, struct pstree_item *it, uint32_t slot
 	if (files_restore_fds(&ctx->files, ctx->dirfd, &t->fds) ||
 	    files_restore_fs(&ctx->files, ctx->dirfd, &t->fs) || restore_fg(ctx, it))
 		goto fail;
-	if (mem_premap(ctx->dirfd, it->pid, &t->mm, &ctx->own, &ctx->files, &ctx->shmem, &mr))
+	if (mem_premap(ctx->dirfd, &t->mm, &t->pagemap, &ctx->own, &ctx->files, &ctx->shmem,
+		       &mr))
 		goto fail;
 	__atomic_add_fetch(&ctx->shared->pages_restored, mr.pages_restored, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&ctx->shared->pages_us, mr.fill_us, __ATOMIC_SEQ_CST);

@@ -52,7 +52,7 @@ static int read_task(struct restore_ctx *ctx, struct pstree_item *it)
 	if (mem_read_mm(ctx->dirfd, it->pid, &t->mm) ||
 	    files_read_fdinfo(ctx->dirfd, it->pid, &ctx->files, &t->fds) ||
 	    files_read_fs(ctx->dirfd, it->pid, &ctx->files, &t->fs) ||
-	    mem_check_pages(ctx->dirfd, it->pid, &t->mm, &t->nr_pages))
+	    mem_check_pages(ctx->dirfd, it->pid, &t->mm, &t->pagemap))
 		return -1;
 	for (int i = 0; i < t->core.nr_threads; i++)
 		if (arch_check_xsave(&t->core.threads[i]))
@@ -329,6 +329,7 @@ static void free_ctx(struct restore_ctx *ctx)
 			continue;
 		task_core_free(&t->core);
 		mm_state_free(&t->mm);
+		mem_pagemap_free(&t->pagemap);
 		fd_table_free(&t->fds);
 		free(t);
 	}
