@@ -173,32 +173,63 @@ int files_restore_fs(struct file_ids *f, int dirfd, const struct fs_state *fs)
 	return 0;
 }
 
-/*
- * criu's copies of every file of the tree sit above the service fds
- * (files_lift_all()): a few hundred with 64 tasks, each closed in every
- * task. One close_range() takes them all; close_others() below catches
- * whatever a kernel without it (5.9) or a seccomp filter leaves. The
- * entries are only read: this task's copy of criu's memory goes with the
- * jump to the restorer, and writing to them cost a copy-on-write fault
- * per page of the list (0.7 ms a task at N=32 on a VM).
- */
-static void close_copies(const struct file_ids *f)
-{
-	int first = sfd_base() >= 0 ? sfd_base() + SFD_MAX : -1;
-	bool ranged = first > 0 && syscall(SYS_close_range, first, ~0U, 0) == 0;
-	const struct file_entry *fe;
+#define FD_LAST ((long)~0U)
 
-	list_for_each_entry(fe, &f->files, list)
-		if (fe->rst_fd >= 0 && (!ranged || fe->rst_fd < first))
-			close(fe->rst_fd);
-	files_close_ghosts();
+/* close_range() of [from, to] when it is not empty; -1 if the kernel refuses it. */
+static int close_span(long from, long to)
+{
+	if (to < from)
+		return 0;
+	return syscall(SYS_close_range, (unsigned int)from, (unsigned int)to, 0) ? -1 : 0;
+}
+
+/*
+ * Every fd but the task's table and the service fds, in a few close_range()
+ * calls over the gaps between them: among them are criu's copies of every
+ * file of the tree (141 at N=32, inherited by each task). criu's file list
+ * is only read, never written: this task's copy of criu's memory goes with
+ * the jump to the restorer, and writing to it cost a copy-on-write fault
+ * per page of the list (0.7 ms a task at N=32 on a VM). 1: close_range()
+ * is missing (before 5.9) or filtered; nothing was left half done that the
+ * /proc/self/fd scan will not finish.
+ */
+static int close_ranges(const struct fd_table *t)
+{
+	int base = sfd_base(), prev = -1;
+
+	if (base < 0)
+		return 1;
+	for (int i = 0; i < t->nr; i++) {
+		if (close_span(prev + 1, t->fds[i].fd - 1))
+			return 1;
+		prev = t->fds[i].fd;
+	}
+	for (int fd = base; fd < base + SFD_MAX; fd++) {
+		if (!sfd_is_service(fd))
+			continue;
+		if (close_span(prev + 1, fd - 1))
+			return 1;
+		prev = fd;
+	}
+	return close_span(prev + 1, FD_LAST) ? 1 : 0;
 }
 
 int files_close_restore_fds(struct file_ids *f, const struct fd_table *t)
 {
-	close_copies(f);
-	if (close_others(t, NULL, 0))
-		return -1;
+	if (close_ranges(t)) {
+		const struct file_entry *fe;
+
+		list_for_each_entry(fe, &f->files, list)
+			if (fe->rst_fd >= 0)
+				close(fe->rst_fd);
+		if (close_others(t, NULL, 0))
+			return -1;
+	}
+	/*
+	 * criu's fds on recreated unlinked files went with the rest; closing
+	 * them again by number would close whatever fd of the task took the
+	 * number since.
+	 */
 	/* a POSIX lock goes with any close() of its file: take them last */
 	return locks_take_posix(f);
 }

@@ -3,11 +3,15 @@
  * file-unlinked: a file opened, written and then unlinked. After restore
  * the fd still reads the data at its offset, has no links, shows as
  * "(deleted)" in /proc/self/fd, and nothing came back under the old name.
+ * --hold=N also keeps /dev/null open at the N fds above it: criu's own fd
+ * of the recreated file then shares its number with one of them, which a
+ * restoring task must not close.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -44,7 +48,20 @@ int main(int argc, char **argv)
 	struct stat st;
 	int fd;
 
+	int hold;
+
 	test_init(argc, argv);
+	hold = atoi(test_opt("hold") ?: "0");
+	for (int i = 1; i <= hold; i++) {
+		int n = open("/dev/null", O_RDONLY);
+
+		if (n < 0 || dup2(n, FD + i) != FD + i) {
+			fail("open /dev/null at %d: %m", FD + i);
+			return 1;
+		}
+		if (n != FD + i)
+			close(n);
+	}
 	fd = open(FILE_NAME, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || dup2(fd, FD) != FD) {
 		fail("open: %m");
@@ -71,6 +88,9 @@ int main(int argc, char **argv)
 	    datachk(buf, sizeof(buf)))
 		fail("data of the unlinked file changed");
 	check_link();
+	for (int i = 1; i <= hold; i++)
+		if (fcntl(FD + i, F_GETFD) < 0)
+			fail("fd %d is gone after restore", FD + i);
 	if (access(FILE_NAME, F_OK) == 0 || errno != ENOENT)
 		fail("%s exists again after restore", FILE_NAME);
 	if (write(FD, "more", 4) != 4)
