@@ -41,6 +41,20 @@ void thp_filler_unregister(struct thp_filler *tf, uint64_t addr, uint64_t len);
 int thp_fill(struct thp_filler *tf, int fd, uint64_t dst, uint64_t len, uint64_t off);
 int mem_pread_full(int fd, char *dst, uint64_t len, uint64_t off);
 
+/* Step *iov and *n past done bytes of a partial preadv()/pwritev(). */
+static inline void mem_iov_advance(struct iovec **iov, int *n, size_t done)
+{
+	while (*n && done >= (*iov)->iov_len) {
+		done -= (*iov)->iov_len;
+		(*iov)++;
+		(*n)--;
+	}
+	if (*n) {
+		(*iov)->iov_base = (char *)(*iov)->iov_base + done;
+		(*iov)->iov_len -= done;
+	}
+}
+
 /* pages-N.img written by background threads (page-writer.c). */
 #define PW_BUF_PAGES	128	/* 512 KiB per buffer: copied in, written out, still in the CPU cache */
 #define PW_MAX_THREADS	4

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define LOG_PREFIX "mem: "
@@ -229,16 +230,50 @@ static int read_segs(const struct mem_pagemap *pmap, const struct mm_state *mm,
 	return 0;
 }
 
-static int fill_small(int fd, const struct seg *sg)
+/* preadv() until every byte of iov is read (it is changed on the way). */
+static int preadv_full(int fd, struct iovec *iov, int n, uint64_t off)
+{
+	while (n) {
+		ssize_t r = preadv(fd, iov, n, off);
+
+		if (r <= 0) {
+			pr_perror("can't read pages at offset %llu", (unsigned long long)off);
+			return -1;
+		}
+		off += r;
+		mem_iov_advance(&iov, &n, r);
+	}
+	return 0;
+}
+
+/*
+ * The 4 KiB stretches from k on that follow each other in the image, up
+ * to SMALL_BATCH (a small array: every new page of stack is a fault in a
+ * restoring task): populated one by one (faulting pages in one by one inside
+ * read() is the slow path here), then read with one preadv(). Returns how
+ * many stretches it filled, -1 on error.
+ */
+#define SMALL_BATCH 64
+
+static int fill_small(int fd, const struct segs *ss, int k)
 {
 	static int populate = -1;
+	struct iovec iov[SMALL_BATCH];
+	uint64_t off = ss->s[k].off;
+	int n = 0;
 
 	if (populate < 0)
 		populate = kdat_get()->madv_populate_write.res == PROBE_OK;
-	/* faulting pages in one by one inside read() is the slow path here */
-	if (populate && madvise((void *)sg->dst, sg->len, MADV_POPULATE_WRITE))
-		populate = 0;
-	return mem_pread_full(fd, (char *)sg->dst, sg->len, sg->off);
+	for (int j = k; j < ss->nr && n < SMALL_BATCH && !ss->s[j].thp; j++) {
+		const struct seg *sg = &ss->s[j];
+
+		if (n && sg->off != ss->s[j - 1].off + ss->s[j - 1].len)
+			break;
+		if (populate && madvise((void *)sg->dst, sg->len, MADV_POPULATE_WRITE))
+			populate = 0;
+		iov[n++] = (struct iovec){ (void *)sg->dst, sg->len };
+	}
+	return preadv_full(fd, iov, n, off) ? -1 : n;
 }
 
 /*
@@ -310,10 +345,13 @@ static int run_fill(struct fill_plan *fp, const struct mm_state *mm, const uint6
 	if (huge && thp_filler_start(&fp->tf))
 		for (int k = 0; k < ss->nr; k++)
 			ss->s[k].thp = false;
-	for (int k = 0; k < ss->nr; k++) {
-		if (!ss->s[k].thp && fill_small(fp->fd, &ss->s[k]))
+	for (int k = 0; k < ss->nr;) {
+		int n = ss->s[k].thp ? 1 : fill_small(fp->fd, ss, k);
+
+		if (n < 0)
 			return -1;
-		mr->pages_restored += ss->s[k].len / PAGE_SIZE;
+		for (; n; n--, k++)
+			mr->pages_restored += ss->s[k].len / PAGE_SIZE;
 	}
 	return fill_huge(fp->fd, ss, mm, at, &fp->tf);
 }

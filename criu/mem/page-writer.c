@@ -47,15 +47,7 @@ static ssize_t pwritev_full(int fd, struct iovec *iov, int niov, off_t off)
 			return -1;
 		}
 		off += n;
-		while (niov && (size_t)n >= iov->iov_len) {
-			n -= iov->iov_len;
-			iov++;
-			niov--;
-		}
-		if (niov) {
-			iov->iov_base = (char *)iov->iov_base + n;
-			iov->iov_len -= n;
-		}
+		mem_iov_advance(&iov, &niov, n);
 	}
 	return 0;
 }
