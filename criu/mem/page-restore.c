@@ -375,18 +375,26 @@ int mem_premap(int dirfd, const struct mm_state *mm, const struct mem_pagemap *p
 	       const struct mem_layout *own, struct file_ids *files,
 	       const struct mem_shmem_set *shmem, struct mem_restore *mr)
 {
-	uint64_t *at = calloc(mm->nr_vmas + 1, sizeof(uint64_t)), t0 = stats_now_us();
-	bool *home = calloc(mm->nr_vmas + 1, sizeof(bool));
-	bool *filled = calloc(mm->nr_vmas + 1, sizeof(bool));
-	int *prot = calloc(mm->nr_vmas + 1, sizeof(int));
+	/*
+	 * One block for the four arrays: in a restoring task each malloc walks
+	 * free chunks on pages shared with criu, a copy-on-write fault for each
+	 * new page it touches.
+	 */
+	size_t n = mm->nr_vmas + 1;
+	uint64_t *at = calloc(n, sizeof(uint64_t) + sizeof(int) + 2 * sizeof(bool));
+	uint64_t len, base = 0, t0 = stats_now_us();
+	bool *home, *filled;
+	int *prot;
 	struct fill_plan fp = { .tf.uffd = -1 };
-	uint64_t len, base = 0;
 	int ret = -1, nr_home = 0;
 
 	memset(mr, 0, sizeof(*mr));
-	mr->moves = calloc(mm->nr_vmas + 1, sizeof(*mr->moves));
-	if (!at || !home || !filled || !prot || !mr->moves)
+	mr->moves = calloc(n, sizeof(*mr->moves));
+	if (!at || !mr->moves)
 		goto out;
+	prot = (int *)(at + n);
+	home = (bool *)(prot + n);
+	filled = home + n;
 	for (int i = 0; i < mm->nr_vmas; i++)
 		if (premapped(&mm->vmas[i]) && (home[i] = map_in_place(own, &mm->vmas[i])))
 			nr_home++;
@@ -429,9 +437,6 @@ int mem_premap(int dirfd, const struct mm_state *mm, const struct mem_pagemap *p
 out:
 	plan_free(&fp);
 	free(at);
-	free(home);
-	free(filled);
-	free(prot);
 	return ret;
 }
 
