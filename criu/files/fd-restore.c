@@ -60,7 +60,8 @@ static bool in_table(const struct fd_table *t, int fd)
 	return false;
 }
 
-static int close_others(const struct fd_table *t, const int *keep, int nr_keep)
+/* What close_ranges() does, by listing /proc/self/fd. */
+static int close_others(const struct fd_table *t)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *de;
@@ -71,12 +72,8 @@ static int close_others(const struct fd_table *t, const int *keep, int nr_keep)
 	}
 	while ((de = readdir(d))) {
 		int fd = atoi(de->d_name);
-		bool k = de->d_name[0] == '.' || fd == dirfd(d) || in_table(t, fd) ||
-			 sfd_is_service(fd);
-
-		for (int i = 0; !k && i < nr_keep; i++)
-			k = keep[i] == fd;
-		if (!k)
+		if (de->d_name[0] != '.' && fd != dirfd(d) && !in_table(t, fd) &&
+		    !sfd_is_service(fd))
 			close(fd);
 	}
 	closedir(d);
@@ -106,7 +103,7 @@ int files_lift_all(struct file_ids *f, int above)
 {
 	struct file_entry *fe;
 
-	/* an entry already above is not written: see close_copies() */
+	/* an entry already above is not written: see close_ranges() */
 	list_for_each_entry(fe, &f->files, list)
 		if (fe->rst_fd >= 0 && fe->rst_fd <= above &&
 		    (fe->rst_fd = lift_fd(fe->rst_fd, above)) < 0)
@@ -187,11 +184,10 @@ static int close_span(long from, long to)
  * Every fd but the task's table and the service fds, in a few close_range()
  * calls over the gaps between them: among them are criu's copies of every
  * file of the tree (141 at N=32, inherited by each task). criu's file list
- * is only read, never written: this task's copy of criu's memory goes with
- * the jump to the restorer, and writing to it cost a copy-on-write fault
+ * is not touched: this task's copy of criu's memory goes with the jump to
+ * the restorer, and writing rst_fd = -1 into it cost a copy-on-write fault
  * per page of the list (0.7 ms a task at N=32 on a VM). 1: close_range()
- * is missing (before 5.9) or filtered; nothing was left half done that the
- * /proc/self/fd scan will not finish.
+ * is missing (before 5.9) or filtered; close_others() finishes the job.
  */
 static int close_ranges(const struct fd_table *t)
 {
@@ -216,21 +212,14 @@ static int close_ranges(const struct fd_table *t)
 
 int files_close_restore_fds(struct file_ids *f, const struct fd_table *t)
 {
-	if (close_ranges(t)) {
-		const struct file_entry *fe;
-
-		list_for_each_entry(fe, &f->files, list)
-			if (fe->rst_fd >= 0)
-				close(fe->rst_fd);
-		if (close_others(t, NULL, 0))
-			return -1;
-	}
+	if (close_ranges(t) && close_others(t))
+		return -1;
 	/*
 	 * criu's fds on recreated unlinked files went with the rest; closing
 	 * them again by number would close whatever fd of the task took the
-	 * number since.
+	 * number since. A POSIX lock goes with any close() of its file: take
+	 * them last.
 	 */
-	/* a POSIX lock goes with any close() of its file: take them last */
 	return locks_take_posix(f);
 }
 

@@ -90,6 +90,9 @@ struct mem_range {
 	uint64_t start, end;
 };
 
+/* qsort() order of struct mem_range by start. */
+int mem_range_cmp(const void *a, const void *b);
+
 struct mem_ranges {
 	int nr, cap;
 	struct mem_range *r;

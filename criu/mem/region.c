@@ -70,7 +70,7 @@ void mem_layout_free(struct mem_layout *l)
 	l->maps = (struct mem_ranges){ 0 };
 }
 
-static int cmp_range(const void *a, const void *b)
+int mem_range_cmp(const void *a, const void *b)
 {
 	const struct mem_range *x = a, *y = b;
 
@@ -82,7 +82,7 @@ static int reserve_in_gaps(struct mem_ranges *b, uint64_t len, uint64_t align, u
 {
 	uint64_t top = USER_TOP;
 
-	qsort(b->r, b->nr, sizeof(*b->r), cmp_range);
+	qsort(b->r, b->nr, sizeof(*b->r), mem_range_cmp);
 	/* walk gaps from the top of user space down */
 	for (int i = b->nr; i >= 0; i--) {
 		uint64_t gap_start = i ? b->r[i - 1].end : USER_BOTTOM;

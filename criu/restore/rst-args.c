@@ -194,13 +194,6 @@ static void fill_mm(struct rst_args *a, const struct mm_state *mm, struct bump *
 	a->thp_disabled = mm->thp_disabled;
 }
 
-static int cmp_keep(const void *x, const void *y)
-{
-	const struct mem_range *a = x, *b = y;
-
-	return a->start < b->start ? -1 : a->start > b->start;
-}
-
 /*
  * Unmap everything but the bootstrap region, the premap region and the
  * areas filled in place: gaps are no-ops.
@@ -225,7 +218,7 @@ static int fill_unmap(struct rst_args *a, const struct rst_bootstrap *bs,
 		if (mr->moves[i].src == mr->moves[i].dst)
 			keep[nk++] = (struct mem_range){ mr->moves[i].src,
 							 mr->moves[i].src + mr->moves[i].len };
-	qsort(keep, nk, sizeof(*keep), cmp_keep);
+	qsort(keep, nk, sizeof(*keep), mem_range_cmp);
 	for (int i = 0; i < nk; i++) {
 		if (keep[i].start > at)
 			r[n++] = (struct rst_range){ at, keep[i].start - at };
