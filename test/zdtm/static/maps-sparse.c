@@ -2,8 +2,11 @@
 /*
  * maps-sparse: a 256 MiB private anonymous map with every 97th page
  * written. Written pages keep their data, the others still read as zero,
- * and the untouched pages are not populated (restore must not fill them).
+ * the untouched pages are not populated (restore must not fill them), and
+ * the map's VmFlags are as they were (restore may register it with a
+ * userfaultfd to copy pages in; that must not show).
  */
+#include <string.h>
 #include <sys/mman.h>
 
 #include "zdtmtst.h"
@@ -15,6 +18,7 @@
 int main(int argc, char **argv)
 {
 	unsigned long pages = MAP_SIZE / PAGE_SZ, touched = 0, i;
+	char flags[128], now[128];
 	long rss_kb;
 	char *map;
 
@@ -28,8 +32,15 @@ int main(int argc, char **argv)
 	madvise(map, MAP_SIZE, MADV_NOHUGEPAGE);
 	for (i = 0; i < pages; i += STRIDE, touched++)
 		pattern_fill(map + i * PAGE_SZ, PAGE_SZ, SEED + i);
+	if (vma_vmflags((unsigned long)map, flags, sizeof(flags))) {
+		fail("no VmFlags for the map");
+		return 1;
+	}
 	test_daemon();
 	test_waitsig();
+
+	if (vma_vmflags((unsigned long)map, now, sizeof(now)) || strcmp(flags, now))
+		fail("VmFlags were '%s', now '%s'", flags, now);
 
 	/* Look at Rss before reading: reading maps the zero page. */
 	rss_kb = vma_smaps_kb((unsigned long)map, "Rss:");
