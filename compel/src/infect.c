@@ -198,6 +198,10 @@ static int restore_thread(struct compel_ctl *ctl)
 		pr_perror("can't send SIGSTOP to %d again", ctl->tid);
 		ret = ret ? ret : -ESRCH;
 	}
+	if (ctl->lost_trap && syscall(SYS_tkill, ctl->tid, COMPEL_BATCH_TRAP_SIG)) {
+		pr_perror("can't send signal %d to %d again", COMPEL_BATCH_TRAP_SIG, ctl->tid);
+		ret = ret ? ret : -ESRCH;
+	}
 	return ret;
 }
 

@@ -30,6 +30,7 @@ struct compel_ctl {
 	int regs_changed;	/* a syscall ran: registers need restoring */
 	int dead;		/* the thread is gone: nothing to restore */
 	int lost_stop;		/* a SIGSTOP arrived meanwhile: send it again */
+	int lost_trap;		/* so did the batch code's trap signal: send it again */
 
 	unsigned long gadget;	/* address of the syscall instruction we use */
 	int patched;		/* the gadget was written over code at regs' ip */
@@ -37,6 +38,10 @@ struct compel_ctl {
 
 	int mem_fd;		/* /proc/TID/mem, opened on first need */
 	struct compel_scratch *scratch;
+
+	/* batch.c: code and table in the thread, mapped on first use */
+	unsigned long batch_area;
+	int batch_unusable;	/* no executable scratch here: one syscall at a time */
 };
 
 void compel_log(int level, const char *fmt, ...) __printf(2, 3);
@@ -55,6 +60,7 @@ int compel_set_regs(pid_t tid, const compel_regs_t *regs);
 int compel_set_sigmask(pid_t tid, uint64_t mask);
 int compel_resume_to_syscall_stop(struct compel_ctl *ctl);
 int compel_trap_in_signal_path(struct compel_ctl *ctl);
+int compel_resume_to_trap(struct compel_ctl *ctl);
 
 /* gadget.c: find or make a syscall instruction in the thread. */
 int compel_find_gadget(struct compel_ctl *ctl);
@@ -65,5 +71,7 @@ int compel_find_vma(pid_t tid, const char *name, unsigned long *start, unsigned 
 		    char perms[5]);
 void compel_close_mem(struct compel_ctl *ctl);
 int compel_unmap_scratch(struct compel_ctl *ctl);
+int compel_map_scratch_prot(struct compel_ctl *ctl, size_t size, int prot, int quiet,
+			    unsigned long *remote);
 
 #endif /* COMPEL_SRC_INTERNAL_H */

@@ -85,10 +85,10 @@ static int wait_stop(struct compel_ctl *ctl, int *status)
 	return 0;
 }
 
-static int classify(struct compel_ctl *ctl, int status, enum stop_kind *kind)
+/* si is filled for STOP_SIGNAL. */
+static int classify(struct compel_ctl *ctl, int status, enum stop_kind *kind, siginfo_t *si)
 {
 	int sig = WSTOPSIG(status);
-	siginfo_t si;
 
 	if (sig == (SIGTRAP | 0x80)) {
 		*kind = STOP_SYSCALL;
@@ -98,7 +98,7 @@ static int classify(struct compel_ctl *ctl, int status, enum stop_kind *kind)
 		*kind = STOP_EVENT;
 		return 0;
 	}
-	if (ptrace(PTRACE_GETSIGINFO, ctl->tid, 0, &si)) {
+	if (ptrace(PTRACE_GETSIGINFO, ctl->tid, 0, si)) {
 		int err = errno;
 
 		if (err == EINVAL) {
@@ -109,7 +109,7 @@ static int classify(struct compel_ctl *ctl, int status, enum stop_kind *kind)
 		return -err;
 	}
 	/* Without PTRACE_O_TRACESYSGOOD a syscall stop is a bare SIGTRAP. */
-	*kind = (sig == SIGTRAP && si.si_code == SIGTRAP) ? STOP_SYSCALL : STOP_SIGNAL;
+	*kind = (sig == SIGTRAP && si->si_code == SIGTRAP) ? STOP_SYSCALL : STOP_SIGNAL;
 	return 0;
 }
 
@@ -135,11 +135,18 @@ static int foreign_stop(struct compel_ctl *ctl, int status, enum stop_kind kind)
 	return -EFAULT;
 }
 
+enum want_stop {
+	WANT_SYSCALL,		/* a syscall-entry or -exit stop */
+	WANT_EVENT_STOP,	/* PTRACE_EVENT_STOP */
+	WANT_TRAP,		/* the batch code's closing trap */
+};
+
 /* Resume with the given request and wait for a stop of the wanted kind. */
-static int resume_until(struct compel_ctl *ctl, int request, int want_event)
+static int resume_until(struct compel_ctl *ctl, int request, enum want_stop want)
 {
 	enum stop_kind kind = STOP_SIGNAL;
 	int i, status, ret;
+	siginfo_t si;
 
 	for (i = 0; i < MAX_FOREIGN_STOPS; i++) {
 		if (ptrace(request, ctl->tid, 0, 0)) {
@@ -150,13 +157,25 @@ static int resume_until(struct compel_ctl *ctl, int request, int want_event)
 		}
 		ret = wait_stop(ctl, &status);
 		if (!ret)
-			ret = classify(ctl, status, &kind);
+			ret = classify(ctl, status, &kind, &si);
 		if (ret)
 			return ret;
-		if (!want_event && kind == STOP_SYSCALL)
+		if (want == WANT_SYSCALL && kind == STOP_SYSCALL)
 			return 0;
-		if (want_event && kind == STOP_EVENT && (status >> 16) == PTRACE_EVENT_STOP)
+		if (want == WANT_EVENT_STOP && kind == STOP_EVENT &&
+		    (status >> 16) == PTRACE_EVENT_STOP)
 			return 0;
+		if (want == WANT_TRAP && kind == STOP_SIGNAL &&
+		    WSTOPSIG(status) == COMPEL_BATCH_TRAP_SIG) {
+			/* The kernel's own trap (int3) says SI_KERNEL; a sent one can't. */
+			if (si.si_code == SI_KERNEL)
+				return 0;
+			/* Dequeued by this stop and not delivered: release sends it again. */
+			pr_info("%d: signal %d sent during injection, will send it again",
+				ctl->tid, WSTOPSIG(status));
+			ctl->lost_trap = 1;
+			continue;
+		}
 		ret = foreign_stop(ctl, status, kind);
 		if (ret)
 			return ret;
@@ -167,7 +186,7 @@ static int resume_until(struct compel_ctl *ctl, int request, int want_event)
 
 int compel_resume_to_syscall_stop(struct compel_ctl *ctl)
 {
-	return resume_until(ctl, PTRACE_SYSCALL, 0);
+	return resume_until(ctl, PTRACE_SYSCALL, WANT_SYSCALL);
 }
 
 /*
@@ -195,5 +214,11 @@ int compel_trap_in_signal_path(struct compel_ctl *ctl)
 		pr_perror("can't interrupt %d", ctl->tid);
 		return -err;
 	}
-	return resume_until(ctl, PTRACE_CONT, 1);
+	return resume_until(ctl, PTRACE_CONT, WANT_EVENT_STOP);
+}
+
+/* Run the batch code, which ends on a trap; every signal but that one is blocked. */
+int compel_resume_to_trap(struct compel_ctl *ctl)
+{
+	return resume_until(ctl, PTRACE_CONT, WANT_TRAP);
 }

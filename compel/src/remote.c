@@ -127,17 +127,26 @@ int compel_find_vma(pid_t tid, const char *name, unsigned long *start, unsigned 
 
 int compel_map_scratch(struct compel_ctl *ctl, size_t size, unsigned long *remote)
 {
+	return compel_map_scratch_prot(ctl, size, PROT_READ | PROT_WRITE, 0, remote);
+}
+
+/* quiet: a refused mmap is not logged, the caller has a fallback. */
+int compel_map_scratch_prot(struct compel_ctl *ctl, size_t size, int prot, int quiet,
+			    unsigned long *remote)
+{
 	struct compel_scratch *s;
 	long addr;
 	int ret;
 
 	size = PAGE_ALIGN(size);
-	ret = compel_syscall(ctl, __NR_mmap, &addr, 0, size, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, -1UL, 0);
+	ret = compel_syscall(ctl, __NR_mmap, &addr, 0, size, prot, MAP_PRIVATE | MAP_ANONYMOUS,
+			     -1UL, 0);
 	if (ret)
 		return ret;
 	if (addr < 0 && addr > -4096) {
-		pr_err("%d: mmap of %zu bytes failed: %s", ctl->tid, size, strerror(-addr));
+		if (!quiet)
+			pr_err("%d: mmap of %zu bytes failed: %s", ctl->tid, size,
+			       strerror(-addr));
 		return addr;
 	}
 	s = malloc(sizeof(*s));

@@ -43,10 +43,31 @@ int tap_done(void)
 	return failed;
 }
 
+static const char *watched;
+static int watched_seen;
+
+void spy_log_watch(const char *needle)
+{
+	watched = needle;
+	watched_seen = 0;
+}
+
+int spy_log_seen(void)
+{
+	return watched_seen;
+}
+
 static void log_cb(int level, const char *fmt, va_list args)
 {
 	static int verbose = -1;
+	char msg[512];
+	va_list copy;
 
+	va_copy(copy, args);
+	vsnprintf(msg, sizeof(msg), fmt, copy);
+	va_end(copy);
+	if (watched && strstr(msg, watched))
+		watched_seen++;
 	if (verbose < 0)
 		verbose = getenv("COMPEL_TEST_VERBOSE") != NULL;
 	if (level > COMPEL_LOG_WARN && !verbose)

@@ -20,6 +20,9 @@ struct victim {
 void tap(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int tap_done(void);
 void spy_log_init(void);
+/* Count compel's messages (any level) that contain needle, from now on. */
+void spy_log_watch(const char *needle);
+int spy_log_seen(void);
 
 int victim_start(const char *exe, const char *mode, struct victim *v);
 int victim_ping(struct victim *v, long *ticks);

@@ -65,6 +65,38 @@ static void check_memory(struct compel_ctl *ctl)
 	tap(inject(ctl, __NR_munmap, addr, 8192, 0, 0, 0, 0) == 0, "injected munmap");
 }
 
+/* More calls than one batch table holds: two resumes. */
+#define NR_BATCH	130
+
+/* The same queries, and more, as one batch. */
+static void check_batch(struct compel_ctl *ctl, struct victim *v, unsigned long scratch,
+			unsigned long sa_flags)
+{
+	struct compel_call c[NR_BATCH];
+	struct ksigaction sa = { 0 };
+	int i, ok, same = 1;
+
+	memset(c, 0, sizeof(c));
+	c[0].nr = __NR_getpid;
+	c[1] = (struct compel_call){ .nr = __NR_rt_sigaction, .a = { SIGALRM, 0, scratch, 8 } };
+	c[2] = (struct compel_call){ .nr = __NR_close, .a = { -1UL } };
+	for (i = 3; i < NR_BATCH; i++)
+		c[i].nr = __NR_gettid;
+	spy_log_watch("in one resume");
+	ok = !compel_syscall_batch(ctl, c, NR_BATCH);
+	tap(ok && spy_log_seen() == 2, "batch of %d syscalls in %d resumes", NR_BATCH,
+	    spy_log_seen());
+	spy_log_watch(NULL);
+	tap(ok && c[0].ret == v->pid, "batched getpid: %ld", c[0].ret);
+	ok = ok && !c[1].ret && !compel_read_remote(ctl, &sa, scratch, sizeof(sa));
+	tap(ok && (sa.flags & SA_RESTART) == sa_flags && (sa_flags ? sa.handler > 4096 : !sa.handler),
+	    "batched rt_sigaction query: handler %#lx flags %#lx", sa.handler, sa.flags);
+	tap(c[2].ret == -EBADF, "batched errors come back as -errno: %ld", c[2].ret);
+	for (i = 3; i < NR_BATCH; i++)
+		same = same && c[i].ret == v->pid;
+	tap(same, "every batched gettid answered, in both resumes");
+}
+
 /* What every scenario runs in its stopped victim. */
 static void check_syscalls(struct compel_ctl *ctl, struct victim *v, unsigned long sa_flags)
 {
@@ -90,6 +122,8 @@ static void check_syscalls(struct compel_ctl *ctl, struct victim *v, unsigned lo
 	    (sa_flags ? sa.handler > 4096 : !sa.handler),
 	    "injected rt_sigaction query: handler %#lx flags %#lx", sa.handler, sa.flags);
 	tap(inject(ctl, __NR_close, -1UL, 0, 0, 0, 0, 0) == -EBADF, "errors come back as -errno");
+	if (scratch)
+		check_batch(ctl, v, scratch, sa_flags);
 }
 
 /* Release, and check the task got back exactly what it had. */
@@ -257,6 +291,19 @@ static void without_vdso(void)
 	finish(&v, ticks0, 1, 0);
 }
 
+/* A victim of a mode with a timer, interrupted in read(), as it was, and prepared. */
+static struct compel_ctl *prepare_reader(const char *mode, struct victim *v, long *ticks0,
+					 compel_regs_t *before, uint64_t *mask)
+{
+	if (victim_start(victim_exe, mode, v) || victim_ping(v, ticks0) ||
+	    seize_in_syscall(v, 0, __NR_read, -2) || get_regs(v->pid, before)) {
+		tap(0, "start, seize and interrupt the victim");
+		return NULL;
+	}
+	*mask = get_sigmask(v->pid);
+	return compel_prepare(v->pid);
+}
+
 /* SIGSTOP can't be blocked: it interrupts an injected nanosleep. */
 static void sigstop_during_injection(void)
 {
@@ -271,13 +318,7 @@ static void sigstop_during_injection(void)
 	int i, ok;
 
 	printf("# SIGSTOP during an injected nanosleep\n");
-	if (victim_start(victim_exe, "read", &v) || victim_ping(&v, &ticks0) ||
-	    seize_in_syscall(&v, 0, __NR_read, -2) || get_regs(v.pid, &before)) {
-		tap(0, "start, seize and interrupt the victim");
-		return;
-	}
-	mask = get_sigmask(v.pid);
-	ctl = compel_prepare(v.pid);
+	ctl = prepare_reader("read", &v, &ticks0, &before, &mask);
 	if (!ctl || compel_map_scratch(ctl, sizeof(ts), &scratch) ||
 	    compel_write_remote(ctl, scratch, &ts, sizeof(ts))) {
 		tap(0, "prepare");
@@ -342,6 +383,87 @@ static void already_stopped(void)
 	tap(victim_quit(&v) == 0, "victim saw no EINTR and exits 0");
 }
 
+static unsigned long trap_handler(struct compel_ctl *ctl, unsigned long scratch)
+{
+	struct ksigaction sa = { 0 };
+
+	if (inject(ctl, __NR_rt_sigaction, SIGTRAP, 0, scratch, 8, 0, 0) ||
+	    compel_read_remote(ctl, &sa, scratch, sizeof(sa)))
+		return -1UL;
+	return sa.handler;
+}
+
+/*
+ * The batch ends on a trap (SIGTRAP): a SIGTRAP the task ignores must stay
+ * ignored (the kernel resets a forced one to SIG_DFL), and one pending must
+ * be neither taken for the trap nor lost: the calls then run one at a time.
+ */
+static void batch_and_trap_signal(void)
+{
+	struct ksigaction ign = { .handler = (unsigned long)SIG_IGN };
+	struct compel_call c = { .nr = __NR_getpid };
+	unsigned long scratch = 0;
+	struct compel_ctl *ctl;
+	compel_regs_t before;
+	struct victim v;
+	long ticks0 = 0;
+	uint64_t mask;
+	int ok;
+
+	printf("# batch in a victim that ignores SIGTRAP, then with one pending\n");
+	ctl = prepare_reader("read", &v, &ticks0, &before, &mask);
+	if (!ctl || compel_map_scratch(ctl, 4096, &scratch) ||
+	    compel_write_remote(ctl, scratch, &ign, sizeof(ign)) ||
+	    inject(ctl, __NR_rt_sigaction, SIGTRAP, scratch, 0, 8, 0, 0)) {
+		tap(0, "prepare, and ignore SIGTRAP in the victim");
+		return;
+	}
+	spy_log_watch("in one resume");
+	ok = !compel_syscall_batch(ctl, &c, 1) && spy_log_seen() == 1;
+	tap(ok && c.ret == v.pid, "batched getpid: %ld", c.ret);
+	tap(trap_handler(ctl, scratch) == (unsigned long)SIG_IGN,
+	    "SIGTRAP is still ignored after the batch's trap");
+	syscall(SYS_tkill, v.pid, SIGTRAP);
+	tap(sig_pending(v.pid, SIGTRAP), "a SIGTRAP sent to the victim waits, blocked");
+	spy_log_watch("in one resume");
+	c.ret = 0;
+	ok = !compel_syscall_batch(ctl, &c, 1) && spy_log_seen() == 0;
+	tap(ok && c.ret == v.pid, "with SIGTRAP pending the batch runs one call at a time: %ld",
+	    c.ret);
+	spy_log_watch(NULL);
+	tap(sig_pending(v.pid, SIGTRAP), "the pending SIGTRAP is still there");
+	release_and_compare(ctl, v.pid, &before, mask);
+	tap(!ptrace(PTRACE_DETACH, v.pid, 0, 0), "detach");
+	finish(&v, ticks0, 1, 0);
+}
+
+/* A task that can't map write+execute memory gets its batch one call at a time. */
+static void batch_without_exec(void)
+{
+	struct compel_call c[2] = { { .nr = __NR_getpid }, { .nr = __NR_gettid } };
+	struct compel_ctl *ctl;
+	compel_regs_t before;
+	struct victim v;
+	long ticks0 = 0;
+	uint64_t mask;
+	int ok;
+
+	printf("# batch in a memory-deny-write-execute victim\n");
+	ctl = prepare_reader("mdwe", &v, &ticks0, &before, &mask);
+	if (!ctl) {
+		tap(0, "prepare");
+		return;
+	}
+	spy_log_watch("no executable scratch");
+	ok = !compel_syscall_batch(ctl, c, 2) && spy_log_seen() == 1;
+	spy_log_watch(NULL);
+	tap(ok && c[0].ret == v.pid && c[1].ret == v.pid,
+	    "no executable scratch: one call at a time: %ld %ld", c[0].ret, c[1].ret);
+	release_and_compare(ctl, v.pid, &before, mask);
+	tap(!ptrace(PTRACE_DETACH, v.pid, 0, 0), "detach");
+	finish(&v, ticks0, 1, 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -362,5 +484,7 @@ int main(int argc, char **argv)
 	without_vdso();
 	sigstop_during_injection();
 	already_stopped();
+	batch_and_trap_signal();
+	batch_without_exec();
 	return tap_done();
 }

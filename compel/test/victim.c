@@ -9,6 +9,7 @@
  *   quiet   as read, without the timer (a traced victim that never stops)
  *   sleep   no timer; nanosleep 20 ms at a time, poll CMD_FD in between
  *   novdso  as read, after unmapping [vdso] and [vvar*]
+ *   mdwe    as read, memory-deny-write-execute (no new executable memory)
  * Commands: 'p' replies with the tick count (a long); 'q' exits 0.
  */
 #include <errno.h>
@@ -22,6 +23,11 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef PR_SET_MDWE
+#define PR_SET_MDWE		65
+#define PR_MDWE_REFUSE_EXEC_GAIN	1
+#endif
 
 #define SLEEP_NS	20000000L
 
@@ -151,7 +157,10 @@ int main(int argc, char **argv)
 		return read_loop(cmd, reply);
 	if (!strcmp(argv[1], "novdso"))
 		drop_vdso();
-	else if (strcmp(argv[1], "read"))
+	else if (!strcmp(argv[1], "mdwe")) {
+		if (prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0))
+			return 3;
+	} else if (strcmp(argv[1], "read"))
 		return 2;
 	start_timer();
 	return read_loop(cmd, reply);

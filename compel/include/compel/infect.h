@@ -48,6 +48,22 @@ int compel_syscall(struct compel_ctl *ctl, long nr, long *ret, unsigned long a1,
 		   unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5,
 		   unsigned long a6);
 
+/* One syscall of a batch: its number, arguments and, after the run, result. */
+struct compel_call {
+	long nr;
+	unsigned long a[6];
+	long ret;
+};
+
+/*
+ * Run n syscalls in the thread, in order, as compel_syscall() would, each
+ * result (-errno on failure) in calls[i].ret. Many calls cost about as much
+ * as one: they run from code compel maps into the process (until release).
+ * A call cut short by a stop is run again after the others. Returns 0 when
+ * every call ran, or a negative errno when they could not be run.
+ */
+int compel_syscall_batch(struct compel_ctl *ctl, struct compel_call *calls, int n);
+
 /*
  * Map size bytes of anonymous read-write memory in the thread's process;
  * compel_release() unmaps it. Returns 0 or -errno.

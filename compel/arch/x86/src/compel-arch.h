@@ -6,6 +6,7 @@
 #ifndef COMPEL_ARCH_X86_COMPEL_ARCH_H
 #define COMPEL_ARCH_X86_COMPEL_ARCH_H
 
+#include <signal.h>
 #include <sys/user.h>
 
 typedef struct user_regs_struct compel_regs_t;
@@ -60,6 +61,21 @@ static inline void compel_arch_prep_syscall(compel_regs_t *r, unsigned long ip, 
 	r->r10 = a[3];
 	r->r8 = a[4];
 	r->r9 = a[5];
+}
+
+/* batch-code.c: runs a table of syscalls and ends on a trap (see there). */
+extern const unsigned char compel_batch_code[], compel_batch_code_end[];
+
+/* The signal the batch code's last instruction (int3) raises. */
+#define COMPEL_BATCH_TRAP_SIG	SIGTRAP
+
+/* Start the batch code at ip with the table's address as its argument. */
+static inline void compel_arch_prep_batch(compel_regs_t *r, unsigned long ip,
+					  unsigned long table)
+{
+	r->rip = ip;
+	r->rdi = table;
+	compel_arch_no_restart(r);
 }
 
 #endif /* COMPEL_ARCH_X86_COMPEL_ARCH_H */
