@@ -46,7 +46,8 @@ static int dump_mm_remote(pid_t pid, struct mm_state *mm)
 	long res;
 	int ret = -1;
 
-	if (remote_open(&r, pid))
+	/* no scratch page: every answer is a syscall's result */
+	if (remote_open_at_stop(&r, pid))
 		return -1;
 	if (remote_syscall(&r, SYS_brk, &res, 0, 0, 0, 0))
 		goto out;

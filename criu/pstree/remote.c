@@ -5,6 +5,8 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #define LOG_PREFIX "remote: "
@@ -62,6 +64,31 @@ int remote_syscall(struct remote *r, long nr, long *res, unsigned long a1, unsig
 		return -1;
 	}
 	return 0;
+}
+
+int remote_batch(struct remote *r, struct remote_call *calls, int n)
+{
+	struct compel_call *c = calloc(n, sizeof(*c));
+	int ret = -1;
+
+	if (!c) {
+		pr_err("out of memory\n");
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		c[i].nr = calls[i].nr;
+		memcpy(c[i].a, calls[i].a, sizeof(calls[i].a));
+	}
+	if (compel_syscall_batch(r->ctl, c, n)) {
+		pr_err("%d syscalls in thread %d failed to run\n", n, r->tid);
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		calls[i].res = c[i].ret;
+	ret = 0;
+out:
+	free(c);
+	return ret;
 }
 
 int remote_read(struct remote *r, size_t off, void *buf, size_t len)

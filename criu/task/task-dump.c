@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -147,95 +148,102 @@ static int read_comm(pid_t pid, pid_t tid, char comm[16])
 	return 0;
 }
 
-/* State that only the thread can report, by syscalls run inside it. */
-static int dump_thread_remote(struct remote *r, struct thread_core *th)
+/*
+ * What only the task itself can report is asked by syscalls run inside it,
+ * in one batch: per thread in that thread, the task-wide state in the main
+ * thread's batch. Each answer lands at its own place in the scratch page.
+ */
+#define SA_OFF		0			/* TASK_NSIG kernel sigactions */
+#define ITIMER_OFF	(TASK_NSIG * 32)	/* three itimervals */
+#define SUBREAPER_OFF	(ITIMER_OFF + 3 * 32)	/* int */
+#define ALTSTACK_OFF	(SUBREAPER_OFF + 8)	/* stack_t */
+#define TIDADDR_OFF	(ALTSTACK_OFF + 24)	/* the clear_child_tid pointer */
+#define PDEATH_OFF	(TIDADDR_OFF + 8)	/* int */
+#define SCRATCH_USED	(PDEATH_OFF + 8)
+#define MAX_QUERIES	(4 + TASK_NSIG + 3 + 1)
+
+struct queries {
+	struct remote_call c[MAX_QUERIES];
+	int n;
+};
+
+static void ask(struct queries *q, long nr, unsigned long a1, unsigned long a2,
+		unsigned long a3, unsigned long a4)
+{
+	q->c[q->n++] = (struct remote_call){ nr, { a1, a2, a3, a4 }, 0 };
+}
+
+static void ask_thread(struct queries *q, unsigned long scratch)
+{
+	ask(q, SYS_sigaltstack, 0, scratch + ALTSTACK_OFF, 0, 0);
+	ask(q, SYS_prctl, PR_GET_TID_ADDRESS, scratch + TIDADDR_OFF, 0, 0);
+	ask(q, SYS_prctl, PR_GET_PDEATHSIG, scratch + PDEATH_OFF, 0, 0);
+	ask(q, SYS_prctl, PR_GET_SECUREBITS, 0, 0, 0);
+}
+
+static int thread_answers(const struct remote_call *c, const char *buf, struct thread_core *th)
 {
 	uint64_t v[3];
-	long res;
 
-	if (remote_syscall(r, SYS_sigaltstack, &res, 0, r->scratch, 0, 0) || res ||
-	    remote_read(r, 0, v, 24))
-		goto err;
+	if (c[0].res || c[1].res || c[2].res || c[3].res < 0) {
+		pr_err("can't read the state of thread %d from inside it\n", th->tid);
+		return -1;
+	}
+	memcpy(v, buf + ALTSTACK_OFF, sizeof(v));
 	th->sas_sp = v[0];
 	th->sas_flags = (uint32_t)v[1];
 	th->sas_size = v[2];
-	if (remote_syscall(r, SYS_prctl, &res, PR_GET_TID_ADDRESS, r->scratch, 0, 0) || res ||
-	    remote_read(r, 0, &th->clear_tid_addr, 8))
-		goto err;
-	if (remote_syscall(r, SYS_prctl, &res, PR_GET_PDEATHSIG, r->scratch, 0, 0) || res ||
-	    remote_read(r, 0, &th->pdeath_sig, 4))
-		goto err;
-	if (remote_syscall(r, SYS_prctl, &res, PR_GET_SECUREBITS, 0, 0, 0) || res < 0)
-		goto err;
-	th->creds.secbits = res;
+	memcpy(&th->clear_tid_addr, buf + TIDADDR_OFF, sizeof(th->clear_tid_addr));
+	memcpy(&th->pdeath_sig, buf + PDEATH_OFF, sizeof(th->pdeath_sig));
+	th->creds.secbits = c[3].res;
 	return 0;
-err:
-	pr_err("can't read the state of thread %d from inside it\n", th->tid);
-	return -1;
 }
 
-static int task_dump_thread(pid_t pid, struct thread_core *th)
+static void ask_task(struct queries *q, unsigned long scratch)
 {
-	pid_t tid = th->tid;
-	struct remote r;
-	int ret;
-
-	if (arch_dump_regs(tid, &th->regs, &th->xsave, &th->xsave_len))
-		return -1;
-	if (ptrace(PTRACE_GETSIGMASK, tid, sizeof(th->blocked), &th->blocked)) {
-		pr_perror("can't read the signal mask of thread %d", tid);
-		return -1;
-	}
-	if (dump_sigqueue(tid, false, &th->pending) || dump_rseq(tid, &th->rseq))
-		return -1;
-	if (syscall(SYS_get_robust_list, tid, &th->robust_list, &th->robust_len)) {
-		pr_perror("can't read the robust futex list of thread %d", tid);
-		return -1;
-	}
-	if (dump_creds(pid, tid, &th->creds) || read_comm(pid, tid, th->comm))
-		return -1;
-	if (remote_open(&r, tid))
-		return -1;
-	ret = dump_thread_remote(&r, th);
-	if (remote_close(&r))
-		ret = -1;
-	return ret;
+	for (int sig = 1; sig <= TASK_NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			ask(q, SYS_rt_sigaction, sig, 0, scratch + SA_OFF + (sig - 1) * 32, 8);
+	for (int which = 0; which < 3; which++)
+		ask(q, SYS_getitimer, which, scratch + ITIMER_OFF + which * 32, 0, 0);
+	ask(q, SYS_prctl, PR_GET_CHILD_SUBREAPER, scratch + SUBREAPER_OFF, 0, 0);
 }
 
-static int dump_sigactions(struct remote *r, struct task_core *tc)
+static int task_answers(const struct remote_call *c, const char *buf, struct task_core *tc)
 {
+	int subreaper;
+
 	for (int sig = 1; sig <= TASK_NSIG; sig++) {
 		uint64_t ksa[4];
-		long res;
 
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		if (remote_syscall(r, SYS_rt_sigaction, &res, sig, 0, r->scratch, 8) || res ||
-		    remote_read(r, 0, ksa, sizeof(ksa))) {
+		if ((c++)->res) {
 			pr_err("can't read the action of signal %d\n", sig);
 			return -1;
 		}
+		memcpy(ksa, buf + SA_OFF + (sig - 1) * 32, sizeof(ksa));
 		tc->sa[sig - 1].handler = ksa[0];
 		tc->sa[sig - 1].flags = ksa[1];
 		tc->sa[sig - 1].restorer = ksa[2];
 		tc->sa[sig - 1].mask = ksa[3];
 	}
-	return 0;
-}
-
-static int dump_itimers(struct remote *r, struct task_core *tc)
-{
 	for (int which = 0; which < 3; which++) {
 		uint64_t v[4];	/* it_interval {sec, usec}, it_value {sec, usec} */
-		long res;
 
-		if (remote_syscall(r, SYS_getitimer, &res, which, r->scratch, 0, 0) || res ||
-		    remote_read(r, 0, v, sizeof(v))) {
+		if ((c++)->res) {
 			pr_err("can't read interval timer %d\n", which);
 			return -1;
 		}
+		memcpy(v, buf + ITIMER_OFF + which * 32, sizeof(v));
 		tc->itimers[which] = (struct itimer_state){ v[0], v[1], v[2], v[3] };
 	}
+	if (c->res) {
+		pr_err("can't read the child subreaper attribute\n");
+		return -1;
+	}
+	memcpy(&subreaper, buf + SUBREAPER_OFF, sizeof(subreaper));
+	tc->child_subreaper = subreaper != 0;
 	return 0;
 }
 
@@ -271,25 +279,54 @@ static int dump_posix_timers(pid_t pid, struct remote *r, struct task_core *tc)
 	return 0;
 }
 
-static int dump_task_remote(pid_t pid, struct task_core *tc)
+/* th: the thread's own state (NULL: none); tc: the task-wide state (NULL: none). */
+static int dump_remote(pid_t pid, pid_t tid, struct thread_core *th, struct task_core *tc)
 {
+	char buf[SCRATCH_USED];
+	struct queries q = { .n = 0 };
 	struct remote r;
-	long res;
-	int ret = -1;
+	int nt, ret = -1;
 
-	if (remote_open(&r, pid))
+	if (remote_open(&r, tid))
 		return -1;
-	if (dump_sigactions(&r, tc) || dump_itimers(&r, tc) || dump_posix_timers(pid, &r, tc))
+	if (th)
+		ask_thread(&q, r.scratch);
+	nt = q.n;
+	if (tc)
+		ask_task(&q, r.scratch);
+	if (remote_batch(&r, q.c, q.n) || remote_read(&r, 0, buf, sizeof(buf)))
 		goto out;
-	if (remote_syscall(&r, SYS_prctl, &res, PR_GET_CHILD_SUBREAPER, r.scratch, 0, 0) ||
-	    res || remote_read(&r, 0, &ret, sizeof(int)))
+	if (th && thread_answers(q.c, buf, th))
 		goto out;
-	tc->child_subreaper = ret != 0;
+	if (tc && (task_answers(q.c + nt, buf, tc) || dump_posix_timers(pid, &r, tc)))
+		goto out;
 	ret = 0;
 out:
 	if (remote_close(&r))
 		ret = -1;
 	return ret;
+}
+
+/* tc: the main thread reports the task-wide state too (NULL: another thread). */
+static int task_dump_thread(pid_t pid, struct thread_core *th, struct task_core *tc)
+{
+	pid_t tid = th->tid;
+
+	if (arch_dump_regs(tid, &th->regs, &th->xsave, &th->xsave_len))
+		return -1;
+	if (ptrace(PTRACE_GETSIGMASK, tid, sizeof(th->blocked), &th->blocked)) {
+		pr_perror("can't read the signal mask of thread %d", tid);
+		return -1;
+	}
+	if (dump_sigqueue(tid, false, &th->pending) || dump_rseq(tid, &th->rseq))
+		return -1;
+	if (syscall(SYS_get_robust_list, tid, &th->robust_list, &th->robust_len)) {
+		pr_perror("can't read the robust futex list of thread %d", tid);
+		return -1;
+	}
+	if (dump_creds(pid, tid, &th->creds) || read_comm(pid, tid, th->comm))
+		return -1;
+	return dump_remote(pid, tid, th, tc);
 }
 
 static int dump_personality(pid_t pid, uint32_t *pers)
@@ -309,6 +346,7 @@ static int dump_personality(pid_t pid, uint32_t *pers)
 
 int task_dump_core(pid_t pid, const pid_t *tids, int nr_threads, struct task_core *tc)
 {
+	bool main_thread = false;
 	struct proc_stat st;
 
 	tc->threads = calloc(nr_threads, sizeof(*tc->threads));
@@ -325,8 +363,10 @@ int task_dump_core(pid_t pid, const pid_t *tids, int nr_threads, struct task_cor
 		return -1;
 	for (int i = 0; i < nr_threads; i++) {
 		tc->threads[i].tid = tids[i];
-		if (task_dump_thread(pid, &tc->threads[i]))
+		main_thread |= tids[i] == pid;
+		if (task_dump_thread(pid, &tc->threads[i], tids[i] == pid ? tc : NULL))
 			return -1;
 	}
-	return dump_task_remote(pid, tc);
+	/* without its main thread among them, the task is asked on its own */
+	return main_thread ? 0 : dump_remote(pid, pid, NULL, tc);
 }
