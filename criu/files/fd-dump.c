@@ -64,42 +64,96 @@ static int list_fds(pid_t pid, int **out, int *nr)
 	return 0;
 }
 
-/*
- * An fd sharing its open file description with one dumped before, in this
- * task (dup) or another (inherited across fork, or passed).
- */
-static int find_shared(const struct file_ids *f, pid_t pid, int fd, const struct stat *st)
+/* (dev, ino) order: the open file descriptions of one file are neighbours. */
+static int inode_cmp(const struct stat *st, const struct dumped_fd *d)
 {
-	for (int i = 0; i < f->nr_dumped; i++) {
-		const struct dumped_fd *d = &f->dumped[i];
-		long r;
-
-		if (d->dev != st->st_dev || d->ino != st->st_ino)
-			continue;
-		r = syscall(SYS_kcmp, pid, d->pid, KCMP_FILE, fd, d->fd);
-		if (r == 0)
-			return d->id;
-		if (r < 0) {
-			pr_perror("can't compare fd %d of task %d with fd %d of task %d", fd, pid,
-				  d->fd, d->pid);
-			return -1;
-		}
-	}
+	if ((uint64_t)st->st_dev != d->dev)
+		return (uint64_t)st->st_dev < d->dev ? -1 : 1;
+	if ((uint64_t)st->st_ino != d->ino)
+		return (uint64_t)st->st_ino < d->ino ? -1 : 1;
 	return 0;
 }
 
-static int remember(struct file_ids *f, pid_t pid, int fd, const struct stat *st, uint32_t id)
+/*
+ * An fd sharing its open file description with one dumped before, in this
+ * task (dup) or another (inherited across fork, or passed)? f->desc holds one
+ * dumped fd per description, sorted by inode and then by kcmp's order of the
+ * descriptions, so an fd costs log2(descriptions of its file) kcmp calls:
+ * compared with every earlier fd of the same file, N tasks that each opened
+ * /dev/null cost N^2. Returns the description's id; 0 and *pos, where it
+ * goes in f->desc, for a new one; -1 on error.
+ */
+static int find_desc(const struct file_ids *f, pid_t pid, int fd, const struct stat *st,
+		     int *pos)
 {
-	if (f->nr_dumped == f->cap_dumped) {
-		int cap = f->cap_dumped ? 2 * f->cap_dumped : 64;
-		struct dumped_fd *n = realloc(f->dumped, cap * sizeof(*n));
+	int lo = 0, hi = f->nr_desc;
 
-		if (!n)
-			return -1;
-		f->dumped = n;
-		f->cap_dumped = cap;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		const struct dumped_fd *d = &f->dumped[f->desc[mid]];
+		int c = inode_cmp(st, d);
+
+		if (!c) {
+			long r = syscall(SYS_kcmp, pid, d->pid, KCMP_FILE, fd, d->fd);
+
+			if (r == 0)
+				return d->id;
+			if (r < 0) {
+				pr_perror("can't compare fd %d of task %d with fd %d of task %d",
+					  fd, pid, d->fd, d->pid);
+				return -1;
+			}
+			if (r != 1 && r != 2) {
+				pr_err("kcmp can't order fd %d of task %d and fd %d of task %d\n",
+				       fd, pid, d->fd, d->pid);
+				return -1;
+			}
+			c = r == 1 ? -1 : 1;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
+	*pos = lo;
+	return 0;
+}
+
+static int grow(void **arr, int *cap, size_t size)
+{
+	int n = *cap ? 2 * *cap : 64;
+	void *p = realloc(*arr, n * size);
+
+	if (!p) {
+		pr_err("out of memory\n");
+		return -1;
+	}
+	*arr = p;
+	*cap = n;
+	return 0;
+}
+
+/* new_desc: the fd's description was not seen before; it goes into f->desc. */
+static int remember(struct file_ids *f, pid_t pid, int fd, const struct stat *st, uint32_t id,
+		    bool new_desc)
+{
+	int pos, known;
+
+	if (f->nr_dumped == f->cap_dumped &&
+	    grow((void **)&f->dumped, &f->cap_dumped, sizeof(*f->dumped)))
+		return -1;
+	if (f->nr_desc == f->cap_desc && grow((void **)&f->desc, &f->cap_desc, sizeof(int)))
+		return -1;
 	f->dumped[f->nr_dumped++] = (struct dumped_fd){ pid, fd, st->st_dev, st->st_ino, id };
+	if (!new_desc)
+		return 0;
+	/* searched again: dumping the fd may have added descriptions meanwhile */
+	known = find_desc(f, pid, fd, st, &pos);
+	if (known)
+		return known < 0 ? -1 : 0;
+	memmove(&f->desc[pos + 1], &f->desc[pos], (f->nr_desc - pos) * sizeof(int));
+	f->desc[pos] = f->nr_dumped - 1;
+	f->nr_desc++;
 	return 0;
 }
 
@@ -166,7 +220,7 @@ static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *o
 	struct fd_parms p;
 	struct stat st;
 	const char *kind;
-	int shared, ret = -1;
+	int shared, pos, ret = -1;
 
 	snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", pid, fd);
 	snprintf(what, sizeof(what), "fd %d of task %d", fd, pid);
@@ -179,7 +233,7 @@ static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *o
 	out->fd = fd;
 	out->cloexec = fi.flags & O_CLOEXEC;
 	fi.flags &= ~O_CLOEXEC;
-	shared = find_shared(f, pid, fd, &st);
+	shared = find_desc(f, pid, fd, &st, &pos);
 	if (shared < 0)
 		goto out;
 	if (shared) {
@@ -201,7 +255,7 @@ static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *o
 		kind = socket_kind(pid, fd, skbuf, sizeof(skbuf));
 	pr_err("%s is %s (%s): not supported yet\n", what, kind ? kind : "a special file", link);
 out:
-	if (!ret && (remember(f, pid, fd, &st, out->id) ||
+	if (!ret && (remember(f, pid, fd, &st, out->id, !shared) ||
 		     locks_note_fd(f, pid, fd, out->id, &fi, link, what)))
 		ret = -1;
 	proc_fdinfo_free(&fi);

@@ -27,6 +27,8 @@ void files_init(struct file_ids *f)
 	f->next_remap_id = 1;
 	f->nr_dumped = f->cap_dumped = 0;
 	f->dumped = NULL;
+	f->nr_desc = f->cap_desc = 0;
+	f->desc = NULL;
 	f->tty = NULL;
 	f->usk = NULL;
 	INIT_LIST_HEAD(&f->locks);
@@ -56,6 +58,9 @@ void files_free(struct file_ids *f)
 	free(f->dumped);
 	f->dumped = NULL;
 	f->nr_dumped = f->cap_dumped = 0;
+	free(f->desc);
+	f->desc = NULL;
+	f->nr_desc = f->cap_desc = 0;
 }
 
 struct file_entry *files_find(const struct file_ids *f, uint32_t id)

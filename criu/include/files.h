@@ -88,6 +88,8 @@ struct file_ids {
 	uint32_t next_remap_id;
 	int nr_dumped, cap_dumped;
 	struct dumped_fd *dumped;	/* every task's, so sharing across tasks shows */
+	int nr_desc, cap_desc;
+	int *desc;		/* dump: one index into dumped per open file description */
 	void *tty;		/* the terminals (files/tty-internal.h) */
 	struct usk_state *usk;		/* dump: unix sockets' sock_diag table (unix-sk-dump.c) */
 	struct list_head locks;		/* file locks (file-locks.c) */
