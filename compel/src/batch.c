@@ -23,9 +23,6 @@
 #include "common/page.h"
 #include "internal.h"
 
-#define ERESTARTSYS		512
-#define ERESTART_RESTARTBLOCK	516
-
 /* Page 0: the code, and the saved trap action at SAVED_SA; then the table. */
 #define SAVED_SA_OFF	2048
 #define TABLE_PAGES	2
@@ -33,8 +30,6 @@
 /* Entries after the count; the first saves the trap signal's action. */
 #define TABLE_ENTRIES	((PAGE_SIZE * TABLE_PAGES - 8) / sizeof(struct compel_call))
 #define BATCH_MAX	((int)TABLE_ENTRIES - 1)
-
-#define SIG_IGN_HANDLER	1UL
 
 struct batch_table {
 	uint64_t count;
@@ -141,7 +136,7 @@ static int restore_trap_action(struct compel_ctl *ctl, const struct compel_call 
 		return -EIO;
 	}
 	ret = compel_read_remote(ctl, &handler, saved, sizeof(handler));
-	if (ret || handler != SIG_IGN_HANDLER)
+	if (ret || handler != (unsigned long)SIG_IGN)
 		return ret;
 	ret = compel_syscall(ctl, __NR_rt_sigaction, &r, COMPEL_BATCH_TRAP_SIG, saved, 0, 8, 0,
 			     0);
@@ -175,7 +170,7 @@ static int run_chunk(struct compel_ctl *ctl, struct compel_call *calls, int n)
 		long r = t->ent[i + 1].ret;
 
 		/* Cut short by a stop: run it again as compel_syscall() would. */
-		if (r <= -ERESTARTSYS && r >= -ERESTART_RESTARTBLOCK)
+		if (compel_restart_code(r))
 			ret = one_by_one(ctl, &calls[i], 1);
 		else
 			calls[i].ret = r;

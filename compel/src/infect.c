@@ -12,12 +12,6 @@
 
 #include "internal.h"
 
-/* Kernel-internal "restart me" codes a stopped syscall may hold in its result. */
-#define ERESTARTSYS		512
-#define ERESTARTNOINTR		513
-#define ERESTARTNOHAND		514
-#define ERESTART_RESTARTBLOCK	516
-
 /*
  * Only two kinds of stop can be borrowed: one in the signal path (the
  * PTRACE_EVENT_STOP of PTRACE_INTERRUPT or of a group stop) and a
@@ -160,8 +154,7 @@ int compel_syscall(struct compel_ctl *ctl, long nr, long *ret, unsigned long a1,
 			return err;
 		if (*ret == -ERESTART_RESTARTBLOCK)
 			cur = __NR_restart_syscall;
-		else if (*ret != -ERESTARTSYS && *ret != -ERESTARTNOINTR &&
-			 *ret != -ERESTARTNOHAND)
+		else if (!compel_restart_code(*ret))
 			break;
 		pr_debug("%d: syscall %ld interrupted, restarting", ctl->tid, nr);
 	}
@@ -176,8 +169,7 @@ static int restart_pending(const compel_regs_t *regs)
 
 	if (compel_arch_syscall_nr(regs) < 0)
 		return 0;
-	return r == -ERESTARTSYS || r == -ERESTARTNOINTR || r == -ERESTARTNOHAND ||
-	       r == -ERESTART_RESTARTBLOCK;
+	return compel_restart_code(r);
 }
 
 static int restore_thread(struct compel_ctl *ctl)

@@ -15,6 +15,18 @@
 #include "common/compiler.h"
 #include "compel-arch.h"
 
+/* Kernel-internal "restart me" codes a stopped syscall may hold in its result. */
+#define ERESTARTSYS		512
+#define ERESTARTNOINTR		513
+#define ERESTARTNOHAND		514
+#define ERESTART_RESTARTBLOCK	516
+
+static inline int compel_restart_code(long r)
+{
+	return r == -ERESTARTSYS || r == -ERESTARTNOINTR || r == -ERESTARTNOHAND ||
+	       r == -ERESTART_RESTARTBLOCK;
+}
+
 struct compel_scratch {
 	unsigned long addr;
 	size_t size;
