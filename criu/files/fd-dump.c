@@ -133,24 +133,18 @@ static int grow(void **arr, int *cap, size_t size)
 	return 0;
 }
 
-/* new_desc: the fd's description was not seen before; it goes into f->desc. */
+/* pos: where find_desc() said a new description goes in f->desc; -1: a known one. */
 static int remember(struct file_ids *f, pid_t pid, int fd, const struct stat *st, uint32_t id,
-		    bool new_desc)
+		    int pos)
 {
-	int pos, known;
-
 	if (f->nr_dumped == f->cap_dumped &&
 	    grow((void **)&f->dumped, &f->cap_dumped, sizeof(*f->dumped)))
 		return -1;
 	if (f->nr_desc == f->cap_desc && grow((void **)&f->desc, &f->cap_desc, sizeof(int)))
 		return -1;
 	f->dumped[f->nr_dumped++] = (struct dumped_fd){ pid, fd, st->st_dev, st->st_ino, id };
-	if (!new_desc)
+	if (pos < 0)
 		return 0;
-	/* searched again: dumping the fd may have added descriptions meanwhile */
-	known = find_desc(f, pid, fd, st, &pos);
-	if (known)
-		return known < 0 ? -1 : 0;
 	memmove(&f->desc[pos + 1], &f->desc[pos], (f->nr_desc - pos) * sizeof(int));
 	f->desc[pos] = f->nr_dumped - 1;
 	f->nr_desc++;
@@ -220,7 +214,7 @@ static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *o
 	struct fd_parms p;
 	struct stat st;
 	const char *kind;
-	int shared, pos, ret = -1;
+	int shared, pos = -1, ret = -1;
 
 	snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", pid, fd);
 	snprintf(what, sizeof(what), "fd %d of task %d", fd, pid);
@@ -255,7 +249,7 @@ static int dump_one_fd(struct file_ids *f, pid_t pid, int fd, struct fd_entry *o
 		kind = socket_kind(pid, fd, skbuf, sizeof(skbuf));
 	pr_err("%s is %s (%s): not supported yet\n", what, kind ? kind : "a special file", link);
 out:
-	if (!ret && (remember(f, pid, fd, &st, out->id, !shared) ||
+	if (!ret && (remember(f, pid, fd, &st, out->id, shared ? -1 : pos) ||
 		     locks_note_fd(f, pid, fd, out->id, &fi, link, what)))
 		ret = -1;
 	proc_fdinfo_free(&fi);
